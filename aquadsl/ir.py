@@ -1,0 +1,284 @@
+"""The intermediate representation: frozen pydantic nodes, one per construct, each with its span."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from aquadsl.diagnostics import Span
+
+
+class Node(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    span: Span
+
+
+# ------------------------------------------------------------------ expressions
+class Num(Node):
+    kind: Literal["num"] = "num"
+    value: int | float
+
+
+class Var(Node):
+    kind: Literal["var"] = "var"
+    name: str
+
+
+class BinOp(Node):
+    kind: Literal["binop"] = "binop"
+    op: Literal["+", "-", "*", "/", "//", "%", "**"]
+    left: "Expr"
+    right: "Expr"
+
+
+class Neg(Node):
+    kind: Literal["neg"] = "neg"
+    operand: "Expr"
+
+
+class Call(Node):
+    kind: Literal["call"] = "call"
+    func: str
+    func_span: Span
+    args: tuple["Expr", ...]
+
+
+Expr = Annotated[Union[Num, Var, BinOp, Neg, Call], Field(discriminator="kind")]
+
+
+class Literal_(Node):
+    """Literal text inside a name pattern."""
+
+    kind: Literal["text"] = "text"
+    text: str
+
+
+class Placeholder(Node):
+    """``{expr}`` or ``{expr:03}`` inside a name pattern."""
+
+    kind: Literal["placeholder"] = "placeholder"
+    expr: Expr
+    width: int = 0
+    zero_pad: bool = False
+
+
+PatternPart = Annotated[Union[Literal_, Placeholder], Field(discriminator="kind")]
+
+
+class Pattern(Node):
+    source: str
+    parts: tuple[PatternPart, ...]
+
+
+class Quantity(Node):
+    value: float
+    unit: str | None = None
+
+
+class Let(Node):
+    name: str
+    name_span: Span
+    expr: Expr
+
+
+# --------------------------------------------------------------- infrastructure
+class ContainerKind(Node):
+    name: str
+    label: str | None = None
+    volume: Quantity
+    max_biomass: Quantity
+
+
+class Stations(Node):
+    count: int
+    halls: tuple[str, ...]
+    containers: int
+
+
+class HallSpec(Node):
+    letter: str
+    container_kind: str
+    kind_span: Span
+    containers: int | None = None
+
+
+class SeaSpec(Node):
+    areas: int
+    rings: int
+    container_kind: str
+    kind_span: Span
+
+
+class ConstantProfile(Node):
+    kind: Literal["constant"] = "constant"
+    value: float
+
+
+class MonthlyProfile(Node):
+    kind: Literal["monthly"] = "monthly"
+    values: tuple[float, ...]
+
+
+class SineProfile(Node):
+    kind: Literal["sine"] = "sine"
+    mean: float
+    amplitude: float
+    peak_day: int
+
+
+Profile = Annotated[Union[ConstantProfile, MonthlyProfile, SineProfile], Field(discriminator="kind")]
+
+
+class Temperature(Node):
+    water: Literal["fresh", "sea"]
+    profile: Profile
+
+
+class NameRule(Node):
+    target: Literal["station", "area", "ring", "container"]
+    pattern: Pattern
+
+
+class Geography(Node):
+    name: str
+    label: str
+    code: str | None = None
+    prefix: str | None = None
+    stations: tuple[Stations, ...] = ()
+    halls: tuple[HallSpec, ...] = ()
+    sea: tuple[SeaSpec, ...] = ()
+    temperatures: tuple[Temperature, ...] = ()
+    names: tuple[NameRule, ...] = ()
+    # Spans of single-valued statements, for duplicate checks.
+    code_spans: tuple[Span, ...] = ()
+    prefix_spans: tuple[Span, ...] = ()
+
+
+# -------------------------------------------------------------------- lifecycle
+class Feed(Node):
+    mode: Literal["none", "rate", "fcr"]
+    value: Quantity | None = None
+    feed_name: str | None = None
+
+
+class Cadence(Node):
+    """An event family generated every ``every`` days (optionally sampling ``fish``)."""
+
+    event: Literal["growth_samples", "lice_counts", "health_samples"]
+    every: int
+    fish: int | None = None
+
+
+class AtDays(Node):
+    """An event family generated on given days since the stage began."""
+
+    event: Literal["vaccinations", "lice_treatments"]
+    days: tuple[int, ...]
+
+
+class Sensors(Node):
+    per_day: int
+    parameters: tuple[str, ...]
+    parameter_spans: tuple[Span, ...]
+
+
+class RingPreference(Node):
+    counts: tuple[int, ...]
+
+
+class Setting(Node):
+    """A single-valued stage statement (days, water, hall, containers, tgc, weight_cap, mortality, feedings)."""
+
+    key: str
+    value: int | float | str | Quantity
+
+
+class Stage(Node):
+    name: str
+    label: str | None = None
+    settings: tuple[Setting, ...] = ()
+    rings: tuple[RingPreference, ...] = ()
+    feed: tuple[Feed, ...] = ()
+    sensors: tuple[Sensors, ...] = ()
+    cadences: tuple[Cadence, ...] = ()
+    at_days: tuple[AtDays, ...] = ()
+
+
+class Lifecycle(Node):
+    name: str
+    label: str | None = None
+    start_weight: tuple[Quantity, ...] = ()
+    stages: tuple[Stage, ...] = ()
+
+
+# --------------------------------------------------------------------- scenario
+class GeoInt(Node):
+    geography: str
+    value: int
+
+
+class Count(Node):
+    mode: Literal["per_geography", "total", "each"]
+    value: int = 0
+    each: tuple[GeoInt, ...] = ()
+
+
+class Stagger(Node):
+    days: int
+    mode: Literal["interleaved", "offsets"]
+    offsets: tuple[GeoInt, ...] = ()
+
+
+class HarvestTarget(Node):
+    low: float
+    high: float
+    unit: str
+
+
+class Batches(Node):
+    geographies: tuple[tuple[str, Span], ...] = ()
+    geographies_spans: tuple[Span, ...] = ()
+    count: tuple[Count, ...] = ()
+    stagger: tuple[Stagger, ...] = ()
+    eggs: tuple[Expr, ...] = ()
+    harvest_target: tuple[HarvestTarget, ...] = ()
+    id_pattern: tuple[Pattern, ...] = ()
+    lets: tuple[Let, ...] = ()
+
+
+class Until(Node):
+    today: bool = False
+    date: dt.date | None = None
+
+
+class Scenario(Node):
+    name: str
+    lifecycle: tuple[tuple[str, Span], ...] = ()
+    start: tuple[tuple[dt.date, Span], ...] = ()
+    until: tuple[Until, ...] = ()
+    seed: tuple[tuple[int, Span], ...] = ()
+    lets: tuple[Let, ...] = ()
+    batches: tuple[Batches, ...] = ()
+
+
+class Import(Node):
+    target: str
+
+
+Item = Union[Import, ContainerKind, Geography, Lifecycle, Scenario]
+
+
+class Module(BaseModel):
+    """One parsed source file."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    path: str
+    items: tuple[Item, ...]
+
+
+for _model in (BinOp, Neg, Call, Placeholder, Pattern, Let, Batches, NameRule, Geography):
+    _model.model_rebuild()

@@ -1,0 +1,219 @@
+"""Plan models (frozen), and the canonical JSON form: sorted keys, no timestamps, trailing newline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from aquadsl.plan.ranges import expand
+
+FORMAT_VERSION = 1
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ---------------------------------------------------------------- parameters
+class FeedPlan(_Frozen):
+    mode: Literal["none", "rate", "fcr"]
+    rate_pct: float | None = None     # % of biomass per day (mode "rate")
+    fcr: float | None = None          # target feed conversion ratio (mode "fcr")
+    feed_name: str | None = None
+
+
+class SensorPlan(_Frozen):
+    per_day: int
+    parameters: tuple[str, ...]
+
+
+class CadencePlan(_Frozen):
+    every: int                        # days; events on days_in_stage % every == 0
+    fish: int | None = None
+
+
+class StageParams(_Frozen):
+    name: str
+    label: str
+    order: int                        # 1-based
+    days: int                         # nominal duration
+    water: Literal["fresh", "sea"]
+    hall: str | None = None           # hall letter for fresh-water stages
+    containers: int | None = None     # per batch, fresh-water stages
+    rings: tuple[int, ...] = ()       # preference order, sea stages
+    tgc: float                        # per 1000 degree-days
+    weight_cap_g: float
+    mortality_per_day: float          # fraction of the population per day
+    feed: FeedPlan
+    feedings_per_day: int
+    sensors: SensorPlan
+    cadences: dict[str, CadencePlan]  # growth_samples, lice_counts, health_samples
+    at_days: dict[str, tuple[int, ...]]  # vaccinations, lice_treatments: days since stage start
+
+
+class LifecyclePlan(_Frozen):
+    name: str
+    label: str
+    start_weight_g: float
+    stages: tuple[StageParams, ...]
+
+
+class BatchRules(_Frozen):
+    geographies: tuple[str, ...]
+    counts: dict[str, int]
+    stagger_days: int
+    stagger_mode: Literal["interleaved", "offsets"]
+    offsets: dict[str, int]
+    eggs: str                         # the formula as written, normalised
+    harvest_target_kg: tuple[float, float]
+    id_pattern: str
+
+
+class Parameters(_Frozen):
+    scenario: str
+    seed: int
+    start: dt.date
+    until: dt.date                    # last simulated day (inclusive)
+    until_source: Literal["file", "today"]
+    variables: dict[str, int | float]
+    lifecycle: LifecyclePlan
+    batches: BatchRules
+
+
+# ------------------------------------------------------------ infrastructure
+class ContainerKindPlan(_Frozen):
+    label: str
+    volume_m3: float
+    max_biomass_kg: float
+
+
+class ProfilePlan(_Frozen):
+    kind: Literal["constant", "monthly", "sine"]
+    value: float | None = None
+    values: tuple[float, ...] = ()
+    mean: float | None = None
+    amplitude: float | None = None
+    peak_day: int | None = None
+
+
+class HallPlan(_Frozen):
+    name: str
+    letter: str
+    kind: str
+    containers: tuple[str, ...]       # compact, see plan.ranges
+
+
+class StationPlan(_Frozen):
+    name: str
+    halls: tuple[HallPlan, ...]
+
+
+class AreaPlan(_Frozen):
+    name: str
+    kind: str
+    rings: tuple[str, ...]            # compact
+
+
+class GeographyPlan(_Frozen):
+    name: str                         # the identifier used in the scenario, e.g. faroe
+    label: str                        # e.g. "Faroe Islands"
+    code: str
+    prefix: str
+    temperature: dict[str, ProfilePlan]   # "fresh", "sea"
+    stations: tuple[StationPlan, ...]
+    sea_areas: tuple[AreaPlan, ...]
+
+
+class Infrastructure(_Frozen):
+    container_kinds: dict[str, ContainerKindPlan]
+    geographies: tuple[GeographyPlan, ...]
+
+
+# -------------------------------------------------------------------- batches
+class StageWindow(_Frozen):
+    stage: str
+    start: dt.date                    # first day in the stage
+    end: dt.date                      # exclusive: transfer, harvest or the day after until
+    reserved_until: dt.date           # exclusive end of the container reservation
+    location: str                     # hall or sea area
+    containers: tuple[str, ...]       # compact
+
+    def container_names(self) -> list[str]:
+        return expand(self.containers)
+
+
+class BatchPlan(_Frozen):
+    id: str
+    index: int                        # position in the schedule (0-based, chronological)
+    geography: str
+    geo_index: int                    # position within its geography
+    start: dt.date
+    end: dt.date                      # exclusive: the day after harvest, or the day after until
+    days: int                         # simulated days = (end - start).days
+    status: Literal["completed", "active"]
+    eggs: int
+    harvest_target_kg: float
+    harvest_date: dt.date | None      # projected from deterministic growth; None if still at sea at until
+    stages: tuple[StageWindow, ...]
+    estimated_rows: dict[str, int]
+
+
+class Sources(_Frozen):
+    sha256: str                       # of the normalised sources (layout and comments excluded)
+    files: tuple[str, ...]            # relative to the main scenario file
+
+
+class Plan(_Frozen):
+    format_version: int
+    sources: Sources
+    parameters: Parameters
+    infrastructure: Infrastructure
+    batches: tuple[BatchPlan, ...]
+    estimated_rows: dict[str, int]
+
+    def batch(self, batch_id: str) -> BatchPlan:
+        for b in self.batches:
+            if b.id == batch_id:
+                return b
+        raise KeyError(batch_id)
+
+    def geography(self, name: str) -> GeographyPlan:
+        for g in self.infrastructure.geographies:
+            if g.name == name:
+                return g
+        raise KeyError(name)
+
+
+def to_data(plan: Plan) -> dict:
+    return plan.model_dump(mode="json")
+
+
+def dumps(plan: Plan) -> str:
+    """The canonical bytes of a plan (as text): sorted keys, two-space indent, trailing newline."""
+    return json.dumps(to_data(plan), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+class PlanFormatError(ValueError):
+    """A plan file that is not JSON, has an unknown format_version, or does not validate."""
+
+
+def loads(text: str) -> Plan:
+    """Parse and validate a plan; raises PlanFormatError with a one-line reason."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PlanFormatError(f"not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    if not isinstance(data, dict):
+        raise PlanFormatError("not a plan: the top level is not an object")
+    version = data.get("format_version")
+    if version != FORMAT_VERSION:
+        raise PlanFormatError(f"unknown plan format_version {version!r}; this aquadsl reads {FORMAT_VERSION}")
+    try:
+        return Plan.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise PlanFormatError(f"invalid plan at {where}: {first['msg']}") from None

@@ -1,0 +1,66 @@
+"""Compact container lists: ``FI-FW-01-A-C01..C10`` stands for ten names with a numbered suffix."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_NUMBERED = re.compile(r"^(.*?)(\d+)$")
+
+
+def _tail(stem: str) -> str:
+    """The letters after the stem's last '-', repeated after '..' so that both ends read alike."""
+    return stem.rsplit("-", 1)[-1]
+
+
+def compress(names: Iterable[str]) -> tuple[str, ...]:
+    """Fold runs of consecutive numbered names (same stem, same width) into ``stemA..B`` items.
+
+    Order is kept; ``expand(compress(x)) == list(x)`` for every sequence of names.
+    """
+    out: list[str] = []
+    run: list[tuple[str, int, int]] = []  # (stem, number, width)
+
+    def flush() -> None:
+        if not run:
+            return
+        stem, first, width = run[0]
+        last = run[-1][1]
+        tail = _tail(stem)
+        out.append(f"{stem}{first:0{width}d}" if len(run) == 1
+                   else f"{stem}{first:0{width}d}..{tail}{last:0{width}d}")
+        run.clear()
+
+    for name in names:
+        m = _NUMBERED.match(name)
+        if m is None or ".." in name:
+            flush()
+            out.append(name)
+            continue
+        stem, digits = m.group(1), m.group(2)
+        item = (stem, int(digits), len(digits))
+        if run and (run[-1][0], run[-1][2], run[-1][1] + 1) == (stem, len(digits), item[1]):
+            run.append(item)
+        else:
+            flush()
+            run.append(item)
+    flush()
+    return tuple(out)
+
+
+def expand(items: Iterable[str]) -> list[str]:
+    """The inverse of :func:`compress`."""
+    names: list[str] = []
+    for item in items:
+        if ".." not in item:
+            names.append(item)
+            continue
+        head, last = item.split("..", 1)
+        m = _NUMBERED.match(head)
+        tail = _tail(m.group(1)) if m else ""
+        last = last[len(tail):] if last.startswith(tail) else ""
+        if m is None or not last.isdigit():
+            raise ValueError(f"bad container range {item!r}")
+        stem, first = m.group(1), m.group(2)
+        names.extend(f"{stem}{n:0{len(first)}d}" for n in range(int(first), int(last) + 1))
+    return names

@@ -1,0 +1,1 @@
+"""Biology: temperature, growth and data volume. Pure and seeded; imports neither Django nor Lark."""

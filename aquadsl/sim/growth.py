@@ -1,0 +1,74 @@
+"""Deterministic growth: cube-root TGC per day, driven by water temperature, with stage caps.
+
+Average weight carries no randomness, so the compiler can project each batch's harvest day and
+the runtime reproduces exactly the same trajectory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from aquadsl.plan.model import LifecyclePlan, ProfilePlan
+from aquadsl.sim.temperature import daily_temperatures
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """A batch's life: weight (g) at the end of each day and the stage index of each day."""
+
+    weight_g: np.ndarray          # float64, one per lived day
+    stage_index: np.ndarray       # int, index into lifecycle.stages
+    temperature: np.ndarray       # °C of the water the batch was in that day
+    harvest_day: int | None       # 0-based batch day of harvest, if within the lived days
+
+    @property
+    def days(self) -> int:
+        return len(self.weight_g)
+
+
+def stage_bounds(lifecycle: LifecyclePlan) -> list[tuple[int, int]]:
+    """Nominal [first day, end day) of every stage, counted from the batch start."""
+    out, day = [], 0
+    for stage in lifecycle.stages:
+        out.append((day, day + stage.days))
+        day += stage.days
+    return out
+
+
+def project(lifecycle: LifecyclePlan, temperature: dict[str, ProfilePlan], start: dt.date,
+            target_g: float, available_days: int) -> Trajectory:
+    """Grow a batch from ``start`` for at most ``available_days`` days (or until harvest).
+
+    Harvest happens on the first last-stage day whose end weight reaches ``target_g``, or on the
+    last nominal day of the last stage, whichever comes first.
+    """
+    bounds = stage_bounds(lifecycle)
+    total = min(available_days, bounds[-1][1])
+    weights = np.empty(total)
+    temps = np.empty(total)
+    stages = np.empty(total, dtype=np.int64)
+    root = lifecycle.start_weight_g ** (1.0 / 3.0)
+    harvest = None
+    for i, (stage, (lo, hi)) in enumerate(zip(lifecycle.stages, bounds)):
+        if lo >= total:
+            break
+        n = min(hi, total) - lo
+        t = daily_temperatures(temperature[stage.water], start + dt.timedelta(days=lo), n)
+        step = (stage.tgc / 1000.0) * np.clip(t, 0.0, None)
+        roots = np.minimum(root + np.cumsum(step), stage.weight_cap_g ** (1.0 / 3.0))
+        w = roots ** 3
+        if i == len(lifecycle.stages) - 1:
+            reached = np.nonzero(w >= target_g)[0]
+            last = int(reached[0]) if len(reached) else stage.days - 1
+            if last < n:
+                harvest, n = lo + last, last + 1
+                w, t = w[:n], t[:n]
+        weights[lo:lo + n], temps[lo:lo + n], stages[lo:lo + n] = w, t, i
+        root = float(roots[n - 1])
+        if harvest is not None:
+            total = lo + n
+            break
+    return Trajectory(weights[:total], stages[:total], temps[:total], harvest)
