@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from lark import Token, Transformer, Tree, v_args
-from lark.exceptions import UnexpectedInput
+from lark.exceptions import UnexpectedInput, VisitError
 
 from aquadsl import ir
 from aquadsl.diagnostics import Diagnostic, Diagnostics, Span
@@ -28,8 +28,29 @@ def unquote(tok: Token) -> str:
     return body.replace('\\"', '"').replace("\\\\", "\\") if "\\" in body else body
 
 
-def parse_int(text: str) -> int:
-    return int(text.replace("_", ""))
+MAX_DIGITS = 30
+
+
+class NumberTooLarge(Exception):
+    """A numeric literal with more digits than any scenario needs."""
+
+    def __init__(self, token: Token):
+        self.token = token
+
+
+def parse_int(tok: Token) -> int:
+    digits = str(tok).replace("_", "")
+    if len(digits) > MAX_DIGITS:
+        raise NumberTooLarge(tok)
+    return int(digits)
+
+
+def _parse_float(tok: Token) -> float:
+    text = str(tok).replace("_", "")
+    value = float(text)
+    if len(text) > 60 or value in (float("inf"), float("-inf")) or abs(value) > 1e30:
+        raise NumberTooLarge(tok)
+    return value
 
 
 def _tokens(children, *types: str) -> list[Token]:
@@ -72,8 +93,11 @@ class ToIR(Transformer):
     def geography(self, meta, c):
         fields: dict[str, list] = {k: [] for k in
                                    ("stations", "halls", "sea", "temperatures", "names", "code", "prefix")}
-        for item in c[4:-1]:
-            fields[item[0]].append(item[1])
+        for key, value in c[4:-1]:
+            if key == "names":
+                fields[key].extend(value)
+            else:
+                fields[key].append(value)
         codes, prefixes = fields.pop("code"), fields.pop("prefix")
         return ir.Geography(
             span=self._t(c[1]), name=str(c[1]), label=unquote(c[2]),
@@ -312,7 +336,7 @@ class ToIR(Transformer):
         return ir.Num(span=self._t(c[0]), value=parse_int(c[0]))
 
     def float_lit(self, meta, c):
-        return ir.Num(span=self._t(c[0]), value=float(str(c[0]).replace("_", "")))
+        return ir.Num(span=self._t(c[0]), value=_parse_float(c[0]))
 
     def var(self, meta, c):
         return ir.Var(span=self._t(c[0]), name=str(c[0]))
@@ -329,8 +353,7 @@ class ToIR(Transformer):
         return ir.Quantity(span=self._s(meta), value=c[0], unit=str(c[1]) if len(c) > 1 else None)
 
     def number(self, meta, c):
-        text = str(c[-1]).replace("_", "")
-        value = float(text) if c[-1].type == "FLOAT" else int(text)
+        value = _parse_float(c[-1]) if c[-1].type == "FLOAT" else parse_int(c[-1])
         return -value if len(c) > 1 else value
 
     # -------------------------------------------------------------- helpers
@@ -420,5 +443,15 @@ def _relocate(expr, line: int, col_offset: int):
 def to_ir(path: str, tree: Tree) -> tuple[ir.Module | None, Diagnostics]:
     """Transform a parse tree into a module, with any pattern diagnostics."""
     t = ToIR(path)
-    module = t.transform(tree)
+    try:
+        module = t.transform(tree)
+    except VisitError as exc:
+        orig = exc.orig_exc
+        while isinstance(orig, VisitError):
+            orig = orig.orig_exc
+        if not isinstance(orig, NumberTooLarge):
+            raise
+        tok = orig.token
+        t.diagnostics.error("AQS107", f"number {str(tok)[:20]}... is too large", _tok_span(path, tok))
+        return None, t.diagnostics
     return (None if t.diagnostics else module), t.diagnostics

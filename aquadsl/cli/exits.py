@@ -1,0 +1,7 @@
+"""Named exit codes shared by every command."""
+
+OK = 0
+ERROR = 1            # diagnostics, bad input, a failed batch
+CHANGES = 2          # `diff`: the two sides differ; `fmt --check`: files would change
+INTERNAL = 70        # an internal error (a bug): one line asking for a report
+INTERRUPTED = 130    # Ctrl-C

@@ -1,0 +1,85 @@
+"""Pass 3: render the infrastructure inventory (stations, halls, containers, areas, rings) from patterns."""
+
+from __future__ import annotations
+
+import functools
+
+from lark import Token
+
+from aquadsl import ir
+from aquadsl.compiler.checked import Checked, GeoSetup
+from aquadsl.compiler.evaluate import EvalError, render_pattern
+from aquadsl.compiler.validate_infra import DEFAULT_NAMES
+from aquadsl.diagnostics import Diagnostics, Note
+from aquadsl.plan.model import AreaPlan, GeographyPlan, HallPlan, Infrastructure, StationPlan
+from aquadsl.plan.ranges import compress
+from aquadsl.transformer import ToIR
+
+
+@functools.lru_cache(maxsize=None)
+def default_pattern(target: str) -> ir.Pattern:
+    text = DEFAULT_NAMES[target]
+    token = Token("STRING", f'"{text}"', line=1, column=1, end_line=1, end_column=len(text) + 3)
+    return ToIR("<default>")._pattern(token)
+
+
+def build_infrastructure(checked: Checked, diags: Diagnostics) -> Infrastructure | None:
+    """Every container of every geography, named by its patterns; duplicate names are errors."""
+    geos = []
+    owner: dict[str, str] = {}
+    for geo in checked.geographies.values():
+        try:
+            plan = _geography(geo)
+        except EvalError as exc:
+            diags.error("AQS304", f"cannot name infrastructure of '{geo.name}': {exc.message}", exc.span)
+            continue
+        for name in _all_names(plan):
+            if name in owner:
+                diags.error("AQS306", f"two places are both named '{name}' (in '{owner[name]}' and '{geo.name}')",
+                            geo.span, hints=["give the geographies different codes or name patterns"],
+                            notes=[Note(message="name patterns are set with a `names { ... }` block")])
+                return None
+            owner[name] = geo.name
+        geos.append(plan)
+    if diags.has_errors:
+        return None
+    return Infrastructure(container_kinds=checked.kinds, geographies=tuple(geos))
+
+
+def _pattern(geo: GeoSetup, target: str) -> ir.Pattern:
+    return geo.names.get(target) or default_pattern(target)
+
+
+def _geography(geo: GeoSetup) -> GeographyPlan:
+    base = {"code": geo.code, "prefix": geo.prefix, "geography": geo.name}
+    stations = []
+    for s in range(1, geo.stations + 1):
+        station = render_pattern(_pattern(geo, "station"), {**base, "n": s})
+        halls = []
+        for hall in geo.halls:
+            env = {**base, "station": station, "hall": hall.letter}
+            names = [render_pattern(_pattern(geo, "container"), {**env, "n": n})
+                     for n in range(1, hall.containers + 1)]
+            halls.append(HallPlan(name=f"{station}-Hall-{hall.letter}", letter=hall.letter, kind=hall.kind,
+                                  containers=compress(names)))
+        stations.append(StationPlan(name=station, halls=tuple(halls)))
+    areas = []
+    for a in range(1, geo.sea_areas + 1):
+        area = render_pattern(_pattern(geo, "area"), {**base, "n": a})
+        rings = [render_pattern(_pattern(geo, "ring"), {**base, "area": area, "n": n})
+                 for n in range(1, geo.rings_per_area + 1)]
+        areas.append(AreaPlan(name=area, kind=geo.ring_kind, rings=compress(rings)))
+    return GeographyPlan(name=geo.name, label=geo.label, code=geo.code, prefix=geo.prefix,
+                         temperature=geo.temperature, stations=tuple(stations), sea_areas=tuple(areas))
+
+
+def _all_names(geo: GeographyPlan):
+    from aquadsl.plan.ranges import expand
+    for station in geo.stations:
+        yield station.name
+        for hall in station.halls:
+            yield hall.name
+            yield from expand(hall.containers)
+    for area in geo.sea_areas:
+        yield area.name
+        yield from expand(area.rings)

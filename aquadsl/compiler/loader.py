@@ -1,0 +1,93 @@
+"""Read a scenario and its imports: files -> parsed modules, with missing files and cycles as diagnostics."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aquadsl import ir
+from aquadsl.diagnostics import Diagnostics, Span
+from aquadsl.parser import decode_source, parse_text
+from aquadsl.transformer import to_ir
+
+
+@dataclass
+class Loaded:
+    """Every module reachable from the root file, in a stable order (imports before importers)."""
+
+    root: str
+    modules: list[ir.Module] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)     # display path -> text
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+
+
+def display_path(path: Path) -> str:
+    """The path as the user would type it: relative to the working directory when possible."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return rel if not rel.startswith("..") else str(path)
+
+
+def read_source(path: Path, shown: str, diags: Diagnostics, at: Span | None = None) -> str | None:
+    """Read and decode one file, or add a diagnostic (AQS100 for the root, AQS204 for an import)."""
+    code = "AQS204" if at else "AQS100"
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        diags.error(code, f"cannot read '{shown}': no such file", at)
+        return None
+    except IsADirectoryError:
+        diags.error(code, f"cannot read '{shown}': it is a directory", at)
+        return None
+    except OSError as exc:
+        diags.error(code, f"cannot read '{shown}': {exc.strerror or exc}", at)
+        return None
+    text, decode_diags = decode_source(shown, data)
+    diags.extend(decode_diags)
+    return text
+
+
+def parse_module(shown: str, text: str, diags: Diagnostics) -> ir.Module | None:
+    result = parse_text(shown, text)
+    diags.extend(result.diagnostics)
+    if result.tree is None:
+        return None
+    module, more = to_ir(shown, result.tree)
+    diags.extend(more)
+    return module
+
+
+def load(root: str | Path) -> Loaded:
+    """Load ``root`` and, depth first, every file it imports (relative to the importing file)."""
+    root_path = Path(root)
+    loaded = Loaded(root=display_path(root_path))
+    _visit(root_path.resolve(), loaded.root, None, [], {}, loaded)
+    return loaded
+
+
+def _visit(path: Path, shown: str, at: Span | None, stack: list[Path], done: dict[Path, str],
+           loaded: Loaded) -> None:
+    if path in stack:
+        chain = " -> ".join([done.get(p, p.name) for p in stack[stack.index(path):]] + [shown])
+        loaded.diagnostics.error("AQS205", f"import cycle: {chain}", at)
+        return
+    if path in done:
+        return
+    text = read_source(path, shown, loaded.diagnostics, at)
+    if text is None:
+        return
+    loaded.sources[shown] = text
+    done[path] = shown
+    module = parse_module(shown, text, loaded.diagnostics)
+    if module is None:
+        return
+    stack.append(path)
+    for item in module.items:
+        if isinstance(item, ir.Import):
+            target = (path.parent / item.target).resolve()
+            _visit(target, display_path(target), item.span, stack, done, loaded)
+    stack.pop()
+    loaded.modules.append(module)

@@ -1,0 +1,47 @@
+"""Pass 6: lower the checked scenario, infrastructure and allocated batches to the Plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from aquadsl.compiler.checked import Checked
+from aquadsl.compiler.evaluate import unparse
+from aquadsl.compiler.expand import BatchSpec
+from aquadsl.plan.model import (FORMAT_VERSION, BatchPlan, BatchRules, Infrastructure, Parameters, Plan,
+                                Sources, StageWindow)
+from aquadsl.plan.ranges import expand
+from aquadsl.sim.volume import TABLES, StageStay, estimate_rows
+
+
+def lower(checked: Checked, infra: Infrastructure, batches: list[BatchSpec],
+          windows: dict[str, tuple[StageWindow, ...]], sources: Sources) -> Plan:
+    """The plan: parameters, inventory and every batch with its windows and estimated rows."""
+    plans = tuple(_batch(checked, b, windows[b.id]) for b in batches)
+    totals = {t: sum(b.estimated_rows[t] for b in plans) for t in TABLES}
+    return Plan(format_version=FORMAT_VERSION, sources=sources, parameters=_parameters(checked),
+                infrastructure=infra, batches=plans, estimated_rows=totals)
+
+
+def _parameters(checked: Checked) -> Parameters:
+    rules = checked.batches
+    return Parameters(
+        scenario=checked.scenario, seed=checked.seed, start=checked.start, until=checked.until,
+        until_source=checked.until_source, variables=checked.variables, lifecycle=checked.lifecycle,
+        batches=BatchRules(geographies=rules.geographies, counts=rules.counts, stagger_days=rules.stagger_days,
+                           stagger_mode=rules.stagger_mode, offsets=rules.offsets, eggs=unparse(rules.eggs),
+                           harvest_target_kg=rules.harvest_kg, id_pattern=rules.id_pattern.source))
+
+
+def _batch(checked: Checked, b: BatchSpec, windows: tuple[StageWindow, ...]) -> BatchPlan:
+    traj = b.trajectory
+    harvested = traj.harvest_day is not None
+    end = b.start + dt.timedelta(days=traj.days)
+    stages = {s.name: s for s in checked.lifecycle.stages}
+    stays = [StageStay(params=stages[w.stage], containers=len(expand(w.containers)), days=(w.end - w.start).days)
+             for w in windows]
+    return BatchPlan(
+        id=b.id, index=b.index, geography=b.geography, geo_index=b.geo_index, start=b.start, end=end,
+        days=traj.days, status="completed" if harvested else "active", eggs=b.eggs,
+        harvest_target_kg=b.harvest_target_kg,
+        harvest_date=b.start + dt.timedelta(days=traj.harvest_day) if harvested else None,
+        stages=windows, estimated_rows=estimate_rows(stays, harvested))

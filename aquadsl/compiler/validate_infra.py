@@ -1,0 +1,172 @@
+"""Pass 2a: check container kinds and geographies; normalise units and temperature profiles."""
+
+from __future__ import annotations
+
+from aquadsl import ir
+from aquadsl.compiler.checked import GeoSetup, HallSetup
+from aquadsl.compiler.evaluate import check_names
+from aquadsl.compiler.units import cubic_metres, kilograms
+from aquadsl.diagnostics import Diagnostics, Note, Span, did_you_mean
+from aquadsl.plan.model import ContainerKindPlan, ProfilePlan
+
+MAX_COUNT = 999
+NAME_VARIABLES = {
+    "station": ("n", "code", "prefix", "geography"),
+    "container": ("n", "code", "prefix", "geography", "station", "hall"),
+    "area": ("n", "code", "prefix", "geography"),
+    "ring": ("n", "code", "prefix", "geography", "area"),
+}
+
+
+def check_kinds(kinds: dict[str, ir.ContainerKind], diags: Diagnostics) -> dict[str, ContainerKindPlan]:
+    out = {}
+    for name, kind in kinds.items():
+        volume = cubic_metres(kind.volume, "volume", diags)
+        biomass = kilograms(kind.max_biomass, "max_biomass", diags)
+        for value, q, what in ((volume, kind.volume, "volume"), (biomass, kind.max_biomass, "max_biomass")):
+            if value is not None and value <= 0:
+                diags.error("AQS302", f"{what} must be above zero", q.span)
+        if volume and biomass and volume > 0 and biomass > 0:
+            out[name] = ContainerKindPlan(label=kind.label or name, volume_m3=volume, max_biomass_kg=biomass)
+    return out
+
+
+def count_in_range(value: int, span: Span, what: str, diags: Diagnostics, low: int = 1) -> bool:
+    if not low <= value <= MAX_COUNT:
+        diags.error("AQS302", f"{what} must be between {low} and {MAX_COUNT}; got {value}", span)
+        return False
+    return True
+
+
+def single(values: tuple, spans: tuple[Span, ...], what: str, diags: Diagnostics):
+    """The one value of a statement that may appear once; later copies are diagnostics."""
+    for span in spans[1:]:
+        diags.error("AQS311", f"'{what}' is given more than once", span,
+                    notes=[Note(message="first given here", span=spans[0])])
+    return values[0] if values else None
+
+
+def check_geography(geo: ir.Geography, kinds: dict[str, ir.ContainerKind], diags: Diagnostics) -> GeoSetup | None:
+    before = len(diags)
+    code = single((geo.code,) if geo.code else (), geo.code_spans, "code", diags)
+    prefix = single((geo.prefix,) if geo.prefix else (), geo.prefix_spans, "prefix", diags)
+    for value, what in ((code, "code"), (prefix, "prefix")):
+        if value is None:
+            diags.error("AQS301", f"geography '{geo.name}' has no {what}", geo.span,
+                        hints=[f"add `{what} XX` inside the geography block"])
+    stations = single(geo.stations, tuple(s.span for s in geo.stations), "stations", diags)
+    sea = single(geo.sea, tuple(s.span for s in geo.sea), "sea_areas", diags)
+    halls = _check_halls(geo, stations, kinds, diags)
+    if sea is not None:
+        count_in_range(sea.areas, sea.span, "sea areas", diags)
+        count_in_range(sea.rings, sea.span, "rings per area", diags)
+        _known_kind(sea.container_kind, sea.kind_span, kinds, diags)
+    temps = _check_temperatures(geo, diags)
+    names = _check_names(geo, diags)
+    if len(diags) > before:
+        return None
+    return GeoSetup(name=geo.name, label=geo.label, code=code, prefix=prefix,
+                    stations=stations.count if stations else 0, halls=halls,
+                    sea_areas=sea.areas if sea else 0, rings_per_area=sea.rings if sea else 0,
+                    ring_kind=sea.container_kind if sea else None, temperature=temps, names=names,
+                    span=geo.span, stations_span=stations.span if stations else None,
+                    sea_span=sea.span if sea else None)
+
+
+def _known_kind(name: str, span: Span, kinds: dict, diags: Diagnostics) -> None:
+    if name not in kinds:
+        diags.error("AQS201", f"unknown container kind '{name}'", span, hints=did_you_mean(name, kinds))
+
+
+def _check_halls(geo: ir.Geography, stations: ir.Stations | None, kinds: dict,
+                 diags: Diagnostics) -> tuple[HallSetup, ...]:
+    specs: dict[str, ir.HallSpec] = {}
+    for spec in geo.halls:
+        if spec.letter in specs:
+            diags.error("AQS202", f"hall {spec.letter} is described twice", spec.span,
+                        notes=[Note(message="first described here", span=specs[spec.letter].span)])
+            continue
+        specs[spec.letter] = spec
+        _known_kind(spec.container_kind, spec.kind_span, kinds, diags)
+    if stations is None:
+        for spec in specs.values():
+            diags.error("AQS301", f"hall {spec.letter} is described but the geography has no stations",
+                        spec.span, hints=["add `stations N halls A..E containers M`"])
+        return ()
+    count_in_range(stations.count, stations.span, "stations", diags)
+    count_in_range(stations.containers, stations.span, "containers per hall", diags)
+    out = []
+    for letter in stations.halls:
+        spec = specs.get(letter)
+        if spec is None:
+            diags.error("AQS301", f"hall {letter} has no container kind", stations.span,
+                        hints=[f"add `hall {letter} kind <kind>` to geography '{geo.name}'"])
+            continue
+        containers = spec.containers if spec.containers is not None else stations.containers
+        count_in_range(containers, spec.span, "containers per hall", diags)
+        out.append(HallSetup(letter=letter, kind=spec.container_kind, containers=containers))
+    for letter, spec in specs.items():
+        if letter not in stations.halls:
+            diags.error("AQS201", f"hall {letter} is not one of this geography's halls "
+                        f"({', '.join(stations.halls)})", spec.span, hints=did_you_mean(letter, stations.halls))
+    return tuple(out)
+
+
+def _check_temperatures(geo: ir.Geography, diags: Diagnostics) -> dict[str, ProfilePlan]:
+    out: dict[str, ProfilePlan] = {}
+    seen: dict[str, Span] = {}
+    for t in geo.temperatures:
+        if t.water in seen:
+            diags.error("AQS311", f"the {t.water}-water temperature is given more than once", t.span,
+                        notes=[Note(message="first given here", span=seen[t.water])])
+            continue
+        seen[t.water] = t.span
+        profile = _profile(t.profile, diags)
+        if profile is not None:
+            out[t.water] = profile
+    return out
+
+
+def _profile(p: ir.Profile, diags: Diagnostics) -> ProfilePlan | None:
+    if isinstance(p, ir.ConstantProfile):
+        values = (p.value,)
+    elif isinstance(p, ir.MonthlyProfile):
+        values = p.values
+        if len(values) != 12:
+            diags.error("AQS302", f"a monthly profile has 12 values (January to December); got {len(values)}",
+                        p.span)
+            return None
+    else:
+        values = (p.mean - p.amplitude, p.mean + p.amplitude)
+        if p.amplitude < 0 or not 1 <= p.peak_day <= 366:
+            diags.error("AQS302", "a sine profile needs amplitude >= 0 and peak_day between 1 and 366", p.span)
+            return None
+    if any(not -2.0 <= v <= 40.0 for v in values):
+        diags.error("AQS302", "water temperatures must lie between -2 and 40 °C", p.span)
+        return None
+    if isinstance(p, ir.ConstantProfile):
+        return ProfilePlan(kind="constant", value=p.value)
+    if isinstance(p, ir.MonthlyProfile):
+        return ProfilePlan(kind="monthly", values=p.values)
+    return ProfilePlan(kind="sine", mean=p.mean, amplitude=p.amplitude, peak_day=p.peak_day)
+
+
+DEFAULT_NAMES = {
+    "station": "{code}-FW-{n:02}",
+    "container": "{station}-{hall}-C{n:02}",
+    "area": "{code}-SEA-{n:02}",
+    "ring": "{area}-Ring-{n:02}",
+}
+
+
+def _check_names(geo: ir.Geography, diags: Diagnostics) -> dict[str, ir.Pattern]:
+    out: dict[str, ir.Pattern] = {}
+    for rule in geo.names:
+        if rule.target in out:
+            diags.error("AQS311", f"the {rule.target} name pattern is given more than once", rule.span)
+            continue
+        for part in rule.pattern.parts:
+            if isinstance(part, ir.Placeholder):
+                check_names(part.expr, NAME_VARIABLES[rule.target], diags)
+        out[rule.target] = rule.pattern
+    return out
