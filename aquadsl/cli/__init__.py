@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import importlib
+import sys
 
 import click
 
 from aquadsl import __version__
+from aquadsl.cli import exits
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class GuardedGroup(click.Group):
+    """Turns any unexpected exception into one line naming the input, with exit code 70."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+            args = " ".join(sys.argv[1:]) or "(no arguments)"
+            click.echo(f"aquadsl: internal error ({type(exc).__name__}: {str(exc)[:200]}) while running "
+                       f"`aquadsl {args}`; please report it with that input", err=True)
+            sys.exit(exits.INTERNAL)
+
+
+@click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="aquadsl")
 def main() -> None:
     """Write salmon-farm scenarios, compile them to deterministic plans, and apply them to a database."""

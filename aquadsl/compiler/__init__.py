@@ -16,7 +16,7 @@ from aquadsl.compiler.loader import Loaded, load
 from aquadsl.compiler.lower import lower
 from aquadsl.compiler.resolve import resolve
 from aquadsl.compiler.validate import validate
-from aquadsl.diagnostics import Diagnostic, Diagnostics, sort_key
+from aquadsl.diagnostics import Diagnostic, Diagnostics, Span, sort_key
 from aquadsl.plan.model import Plan, Sources
 
 # The passes after loading, in order. Each takes what the previous produced and the diagnostics list.
@@ -39,12 +39,16 @@ class Result:
 def check_path(path: str | Path, today: dt.date | None = None) -> Result:
     """Load and validate a file (a scenario or a library of definitions) without building a plan."""
     loaded = load(path)
-    diags = loaded.diagnostics
-    if not diags.has_errors:
-        symbols = resolve(loaded.modules, loaded.root, diags)
-        if symbols.scenario is not None:
-            return compile_loaded(loaded, today)
-        validate(symbols, today, diags)
+    if loaded.diagnostics.has_errors:
+        return Result(None, sorted(loaded.diagnostics, key=sort_key), loaded.sources)
+    if resolve(loaded.modules, loaded.root, Diagnostics()).scenario is not None:
+        return compile_loaded(loaded, today)
+    diags = Diagnostics(loaded.diagnostics)
+    root = next((m for m in loaded.modules if m.path == loaded.root), None)
+    if root is not None and not root.items:
+        diags.error("AQS206", f"'{loaded.root}' is empty: it defines no scenario, geography, lifecycle or "
+                    "container kind", Span(path=loaded.root, line=1, col=1, end_line=1, end_col=2))
+    validate(resolve(loaded.modules, loaded.root, diags), today, diags)
     return Result(None, sorted(diags, key=sort_key), loaded.sources)
 
 

@@ -34,6 +34,7 @@ def display_path(path: Path) -> str:
 def read_source(path: Path, shown: str, diags: Diagnostics, at: Span | None = None) -> str | None:
     """Read and decode one file, or add a diagnostic (AQS100 for the root, AQS204 for an import)."""
     code = "AQS204" if at else "AQS100"
+    at = at or Span(path=shown, line=1, col=1, end_line=1, end_col=2)
     try:
         data = path.read_bytes()
     except FileNotFoundError:

@@ -6,11 +6,12 @@ import re
 from collections.abc import Iterable
 
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
+_LETTERS = re.compile(r"[A-Za-z]*$")
 
 
 def _tail(stem: str) -> str:
-    """The letters after the stem's last '-', repeated after '..' so that both ends read alike."""
-    return stem.rsplit("-", 1)[-1]
+    """The letters that end the stem, repeated after '..' so that both ends read alike (C01..C10)."""
+    return _LETTERS.search(stem).group()
 
 
 def compress(names: Iterable[str]) -> tuple[str, ...]:

@@ -1,0 +1,59 @@
+"""Helpers shared by commands: dates, reading plans or scenarios, printing diagnostics, atomic writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from aquadsl.diagnostics import Diagnostic, render_json, render_text
+
+
+class DateParam(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"'{value}' is not a date (YYYY-MM-DD)", param, ctx)
+
+
+TODAY = click.option("--today", type=DateParam(), default=None,
+                     help="The date that `until today` means (default: the real date, read once).")
+
+
+def resolve_today(today: dt.date | None) -> dt.date:
+    """The only place the wall clock is read: to resolve `until today` when --today is not given."""
+    return today or dt.date.today()
+
+
+def print_diagnostics(diags: list[Diagnostic], sources: dict[str, str], fmt: str = "text") -> None:
+    if fmt == "json":
+        click.echo(render_json(diags))
+    elif diags:
+        click.echo(render_text(diags, sources), err=True)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder, so a failure never leaves half a file."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def fail(message: str, code: int) -> None:
+    click.echo(f"aquadsl: {message}", err=True)
+    sys.exit(code)

@@ -1,0 +1,88 @@
+"""Turn a command-line argument into a plan: a scenario file, a plan JSON file, or `REV:path` in git."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aquadsl.compiler import compile_path
+from aquadsl.diagnostics import Diagnostic
+from aquadsl.plan.model import Plan, PlanFormatError, loads
+
+
+@dataclass
+class Loaded:
+    plan: Plan | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+
+
+def load_plan(arg: str, today: dt.date) -> Loaded:
+    """A plan from ``arg``: ``*.json`` is read as a plan, ``REV:path`` is compiled at that git revision."""
+    path = Path(arg)
+    if not path.exists() and ":" in arg:
+        rev, _, rel = arg.partition(":")
+        return _from_git(rev, rel, today)
+    if path.suffix == ".json":
+        try:
+            return Loaded(loads(path.read_text(encoding="utf-8")))
+        except OSError as exc:
+            return Loaded(None, error=f"cannot read '{arg}': {exc.strerror or exc}")
+        except (PlanFormatError, UnicodeDecodeError) as exc:
+            return Loaded(None, error=f"'{arg}' is not a usable plan: {exc}")
+    result = compile_path(path, today=today)
+    return Loaded(result.plan if result.ok else None, result.diagnostics, result.sources)
+
+
+def _from_git(rev: str, rel: str, today: dt.date) -> Loaded:
+    """Compile ``rel`` (relative to the working directory) as it was at ``rev``, imports included."""
+    try:
+        top = _git("rev-parse", "--show-toplevel").strip()
+        prefix = _git("rev-parse", "--show-prefix").strip()
+        archive = subprocess.run(["git", "-C", top, "archive", "--format=tar", rev], capture_output=True,
+                                 check=True).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        detail = getattr(exc, "stderr", b"") or b""
+        reason = detail.decode(errors="replace").strip().splitlines()[-1:] or [str(exc)]
+        return Loaded(None, error=f"cannot read '{rev}:{rel}' from git: {reason[0]}")
+    with tempfile.TemporaryDirectory(prefix="aquadsl-diff-") as tmp:
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(tmp, filter="data")
+        target = Path(tmp) / prefix / rel
+        if not target.exists():
+            return Loaded(None, error=f"'{rel}' does not exist at revision {rev}")
+        if target.suffix == ".json":
+            try:
+                return Loaded(loads(target.read_text(encoding="utf-8")))
+            except (PlanFormatError, UnicodeDecodeError) as exc:
+                return Loaded(None, error=f"'{rev}:{rel}' is not a usable plan: {exc}")
+        result = compile_path(target, today=today)
+        diags = [_relabel(d, tmp, rev) for d in result.diagnostics]
+        return Loaded(result.plan if result.ok else None, diags, _relabel_sources(result.sources, tmp, rev))
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(["git", *args], capture_output=True, check=True, text=True).stdout
+
+
+def _rename(path: str, tmp: str, rev: str) -> str:
+    try:
+        return f"{rev}:{Path(path).resolve().relative_to(Path(tmp).resolve()).as_posix()}"
+    except ValueError:
+        return path
+
+
+def _relabel(d: Diagnostic, tmp: str, rev: str) -> Diagnostic:
+    if d.span is None:
+        return d
+    return d.model_copy(update={"span": d.span.model_copy(update={"path": _rename(d.span.path, tmp, rev)})})
+
+
+def _relabel_sources(sources: dict[str, str], tmp: str, rev: str) -> dict[str, str]:
+    return {_rename(k, tmp, rev): v for k, v in sources.items()}
