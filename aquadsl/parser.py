@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -35,8 +36,12 @@ _CLASSES = {
 def lark_parser() -> Lark:
     """The one Lark LALR parser, built once per process."""
     grammar = resources.files("aquadsl").joinpath("grammar.lark").read_text(encoding="utf-8")
+    # Lark keys its table cache (a temp file) by grammar and options; it only saves start-up time.
+    # A cache that cannot be written is logged by Lark, which we keep quiet.
+    logging.getLogger("lark").addHandler(logging.NullHandler())
+    logging.getLogger("lark").propagate = False
     return Lark(grammar, parser="lalr", strict=True, propagate_positions=True,
-                maybe_placeholders=False, start=["start", "placeholder"])
+                maybe_placeholders=False, start=["start", "placeholder"], cache=True)
 
 
 @functools.lru_cache(maxsize=1)

@@ -6,9 +6,14 @@ import datetime as dt
 import json
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from aquadsl.plan.ranges import expand
+
+
+def _valid_ranges(items: tuple[str, ...]) -> tuple[str, ...]:
+    expand(items)  # raises ValueError for a malformed range, which pydantic reports
+    return items
 
 FORMAT_VERSION = 1
 
@@ -105,6 +110,8 @@ class HallPlan(_Frozen):
     kind: str
     containers: tuple[str, ...]       # compact, see plan.ranges
 
+    _check = field_validator("containers")(_valid_ranges)
+
 
 class StationPlan(_Frozen):
     name: str
@@ -115,6 +122,8 @@ class AreaPlan(_Frozen):
     name: str
     kind: str
     rings: tuple[str, ...]            # compact
+
+    _check = field_validator("rings")(_valid_ranges)
 
 
 class GeographyPlan(_Frozen):
@@ -140,6 +149,8 @@ class StageWindow(_Frozen):
     reserved_until: dt.date           # exclusive end of the container reservation
     location: str                     # hall or sea area
     containers: tuple[str, ...]       # compact
+
+    _check = field_validator("containers")(_valid_ranges)
 
     def container_names(self) -> list[str]:
         return expand(self.containers)
