@@ -33,9 +33,14 @@ _CLASSES = {
 
 
 @functools.lru_cache(maxsize=1)
+def grammar_text() -> str:
+    return resources.files("aquadsl").joinpath("grammar.lark").read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=1)
 def lark_parser() -> Lark:
-    """The one Lark LALR parser, built once per process."""
-    grammar = resources.files("aquadsl").joinpath("grammar.lark").read_text(encoding="utf-8")
+    """The Lark LALR parser that builds trees with positions (for ``fmt`` and syntax errors)."""
+    grammar = grammar_text()
     # Lark keys its table cache (a temp file) by grammar and options; it only saves start-up time.
     # A cache that cannot be written is logged by Lark, which we keep quiet.
     logging.getLogger("lark").addHandler(logging.NullHandler())

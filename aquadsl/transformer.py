@@ -4,23 +4,50 @@ from __future__ import annotations
 
 import datetime as dt
 
-from lark import Token, Transformer, Tree, v_args
+import functools
+
+from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import UnexpectedInput, VisitError
 
 from aquadsl import ir
 from aquadsl.diagnostics import Diagnostic, Diagnostics, Span
-from aquadsl.parser import human_name, parse_placeholder
+from aquadsl.parser import MAX_NESTING, grammar_text, parse_placeholder, parse_text
+
+
+def _new(cls, **fields):
+    """Build an IR node without re-validating: the grammar already guarantees every field's type."""
+    return cls.model_construct(**fields)
 
 
 def _tok_span(path: str, tok: Token) -> Span:
-    return Span(path=path, line=tok.line, col=tok.column,
+    return _new(Span, path=path, line=tok.line, col=tok.column,
                 end_line=tok.end_line or tok.line, end_col=tok.end_column or tok.column + 1)
 
 
-def _meta_span(path: str, meta) -> Span:
-    if getattr(meta, "empty", True):
-        return Span(path=path, line=1, col=1, end_line=1, end_col=2)
-    return Span(path=path, line=meta.line, col=meta.column, end_line=meta.end_line, end_col=meta.end_column)
+def _position(item) -> tuple[int, int, int, int] | None:
+    """(line, col, end_line, end_col) of a token, an IR node, or a positioned number."""
+    if isinstance(item, Token):
+        return (item.line, item.column, item.end_line or item.line, item.end_column or item.column + 1)
+    span = getattr(item, "span", None)
+    if isinstance(span, Span):
+        return (span.line, span.col, span.end_line, span.end_col)
+    return None
+
+
+def _first_position(children):
+    for item in children:
+        pos = _first_position(item) if isinstance(item, (tuple, list)) else _position(item)
+        if pos is not None:
+            return pos
+    return None
+
+
+def _last_position(children):
+    for item in reversed(children):
+        pos = _last_position(item) if isinstance(item, (tuple, list)) else _position(item)
+        if pos is not None:
+            return pos
+    return None
 
 
 def unquote(tok: Token) -> str:
@@ -45,6 +72,20 @@ def parse_int(tok: Token) -> int:
     return int(digits)
 
 
+class _Positioned:
+    """A number with the span it was written at (``number`` results are consumed by their parents)."""
+
+    __slots__ = ("value", "span")
+
+    def __init__(self, value: int | float, span: Span):
+        self.value, self.span = value, span
+
+
+class NestingTooDeep(Exception):
+    def __init__(self, span: Span):
+        self.span = span
+
+
 def _parse_float(tok: Token) -> float:
     text = str(tok).replace("_", "")
     value = float(text)
@@ -61,7 +102,6 @@ def _trees(children, *names: str) -> list:
     return [c for c in children if not isinstance(c, Token)]
 
 
-@v_args(meta=True)
 class ToIR(Transformer):
     """Build ``ir`` nodes bottom-up. Pattern strings are parsed here, since they are syntax."""
 
@@ -69,28 +109,34 @@ class ToIR(Transformer):
         super().__init__(visit_tokens=False)
         self.path = path
         self.diagnostics = Diagnostics()
+        self._depth: dict[int, int] = {}
 
-    def _s(self, meta) -> Span:
-        return _meta_span(self.path, meta)
+    def _span(self, children) -> Span:
+        """From the first to the last positioned child (tokens and IR nodes carry positions)."""
+        first, last = _first_position(children), _last_position(children)
+        if first is None:
+            return _new(Span, path=self.path, line=1, col=1, end_line=1, end_col=2)
+        last = last or first
+        return _new(Span, path=self.path, line=first[0], col=first[1], end_line=last[2], end_col=last[3])
 
     def _t(self, tok: Token) -> Span:
         return _tok_span(self.path, tok)
 
     # ------------------------------------------------------------ top level
-    def start(self, meta, children):
-        return ir.Module(path=self.path, items=tuple(children))
+    def start(self, children):
+        return _new(ir.Module, path=self.path, items=tuple(children))
 
-    def import_stmt(self, meta, c):
-        return ir.Import(span=self._s(meta), target=unquote(c[1]))
+    def import_stmt(self, c):
+        return _new(ir.Import, span=self._span(c), target=unquote(c[1]))
 
-    def kind_def(self, meta, c):
+    def kind_def(self, c):
         label = _tokens(c, "STRING")
         q = [x for x in c if isinstance(x, ir.Quantity)]
-        return ir.ContainerKind(span=self._t(c[1]), name=str(c[1]),
+        return _new(ir.ContainerKind, span=self._t(c[1]), name=str(c[1]),
                                 label=unquote(label[0]) if label else None, volume=q[0], max_biomass=q[1])
 
     # ---------------------------------------------------------- geographies
-    def geography(self, meta, c):
+    def geography(self, c):
         fields: dict[str, list] = {k: [] for k in
                                    ("stations", "halls", "sea", "temperatures", "names", "code", "prefix")}
         for key, value in c[4:-1]:
@@ -99,151 +145,151 @@ class ToIR(Transformer):
             else:
                 fields[key].append(value)
         codes, prefixes = fields.pop("code"), fields.pop("prefix")
-        return ir.Geography(
+        return _new(ir.Geography, 
             span=self._t(c[1]), name=str(c[1]), label=unquote(c[2]),
             code=codes[0][0] if codes else None, code_spans=tuple(s for _, s in codes),
             prefix=prefixes[0][0] if prefixes else None, prefix_spans=tuple(s for _, s in prefixes),
             **{k: tuple(v) for k, v in fields.items()})
 
-    def geo_code(self, meta, c):
+    def geo_code(self, c):
         return ("code", (str(c[1]), self._t(c[1])))
 
-    def geo_prefix(self, meta, c):
+    def geo_prefix(self, c):
         return ("prefix", (str(c[1]), self._t(c[1])))
 
-    def geo_stations(self, meta, c):
-        return ("stations", ir.Stations(span=self._s(meta), count=parse_int(c[1]), halls=c[3],
+    def geo_stations(self, c):
+        return ("stations", _new(ir.Stations, span=self._span(c), count=parse_int(c[1]), halls=c[3],
                                         containers=parse_int(c[5])))
 
-    def hall_range(self, meta, c):
+    def hall_range(self, c):
         a, b = str(c[0]), str(c[2])
         if len(a) == 1 and len(b) == 1 and a <= b:
             return tuple(chr(x) for x in range(ord(a), ord(b) + 1))
         self.diagnostics.error("AQS104", f"a hall range runs between two letters, like A..E; got {a}..{b}",
-                               self._s(meta))
+                               self._span(c))
         return (a,)
 
-    def hall_list(self, meta, c):
+    def hall_list(self, c):
         return tuple(str(t) for t in _tokens(c, "NAME"))
 
-    def geo_hall(self, meta, c):
+    def geo_hall(self, c):
         ints = _tokens(c, "INT")
-        return ("halls", ir.HallSpec(span=self._s(meta), letter=str(c[1]), container_kind=str(c[3]),
+        return ("halls", _new(ir.HallSpec, span=self._span(c), letter=str(c[1]), container_kind=str(c[3]),
                                      kind_span=self._t(c[3]),
                                      containers=parse_int(ints[0]) if ints else None))
 
-    def geo_sea(self, meta, c):
-        return ("sea", ir.SeaSpec(span=self._s(meta), areas=parse_int(c[1]), rings=parse_int(c[3]),
+    def geo_sea(self, c):
+        return ("sea", _new(ir.SeaSpec, span=self._span(c), areas=parse_int(c[1]), rings=parse_int(c[3]),
                                   container_kind=str(c[5]), kind_span=self._t(c[5])))
 
-    def geo_temperature(self, meta, c):
-        return ("temperatures", ir.Temperature(span=self._s(meta), water=str(c[1]), profile=c[2]))
+    def geo_temperature(self, c):
+        return ("temperatures", _new(ir.Temperature, span=self._span(c), water=str(c[1]), profile=c[2]))
 
-    def constant_profile(self, meta, c):
-        return ir.ConstantProfile(span=self._s(meta), value=c[1])
+    def constant_profile(self, c):
+        return _new(ir.ConstantProfile, span=self._span(c), value=c[1].value)
 
-    def monthly_profile(self, meta, c):
-        return ir.MonthlyProfile(span=self._s(meta), values=tuple(c[1:]))
+    def monthly_profile(self, c):
+        return _new(ir.MonthlyProfile, span=self._span(c), values=tuple(x.value for x in c[1:]))
 
-    def sine_profile(self, meta, c):
-        return ir.SineProfile(span=self._s(meta), mean=c[2], amplitude=c[4], peak_day=parse_int(c[6]))
+    def sine_profile(self, c):
+        return _new(ir.SineProfile, span=self._span(c), mean=c[2].value, amplitude=c[4].value, peak_day=parse_int(c[6]))
 
-    def geo_names(self, meta, c):
+    def geo_names(self, c):
         return ("names", tuple(c[2:-1]))
 
-    def name_rule(self, meta, c):
-        return ir.NameRule(span=self._s(meta), target=str(c[0]), pattern=self._pattern(c[1]))
+    def name_rule(self, c):
+        return _new(ir.NameRule, span=self._span(c), target=str(c[0]), pattern=self._pattern(c[1]))
 
     # ------------------------------------------------------------ lifecycle
-    def lifecycle(self, meta, c):
+    def lifecycle(self, c):
         label = _tokens(c[:3], "STRING")
         body = [x for x in c if not isinstance(x, Token)]
-        return ir.Lifecycle(span=self._t(c[1]), name=str(c[1]), label=unquote(label[0]) if label else None,
+        return _new(ir.Lifecycle, span=self._t(c[1]), name=str(c[1]), label=unquote(label[0]) if label else None,
                             start_weight=tuple(x for x in body if isinstance(x, ir.Quantity)),
                             stages=tuple(x for x in body if isinstance(x, ir.Stage)))
 
-    def start_weight(self, meta, c):
+    def start_weight(self, c):
         return c[1]
 
-    def stage(self, meta, c):
+    def stage(self, c):
         label = _tokens(c[:3], "STRING")
         groups: dict[str, list] = {k: [] for k in ("settings", "rings", "feed", "sensors", "cadences", "at_days")}
         for group, node in (x for x in c if isinstance(x, tuple)):
             groups[group].append(node)
-        return ir.Stage(span=self._t(c[1]), name=str(c[1]), label=unquote(label[0]) if label else None,
+        return _new(ir.Stage, span=self._t(c[1]), name=str(c[1]), label=unquote(label[0]) if label else None,
                         **{k: tuple(v) for k, v in groups.items()})
 
-    def _setting(self, meta, key, value):
-        return ("settings", ir.Setting(span=self._s(meta), key=key, value=value))
+    def _setting(self, c, key, value):
+        return ("settings", _new(ir.Setting, span=self._span(c), key=key, value=value))
 
-    def st_days(self, meta, c):
-        return self._setting(meta, "days", parse_int(c[1]))
+    def st_days(self, c):
+        return self._setting(c, "days", parse_int(c[1]))
 
-    def st_water(self, meta, c):
-        return self._setting(meta, "water", str(c[1]))
+    def st_water(self, c):
+        return self._setting(c, "water", str(c[1]))
 
-    def st_hall(self, meta, c):
-        return self._setting(meta, "hall", str(c[1]))
+    def st_hall(self, c):
+        return self._setting(c, "hall", str(c[1]))
 
-    def st_containers(self, meta, c):
-        return self._setting(meta, "containers", parse_int(c[1]))
+    def st_containers(self, c):
+        return self._setting(c, "containers", parse_int(c[1]))
 
-    def st_tgc(self, meta, c):
-        return self._setting(meta, "tgc", c[1])
+    def st_tgc(self, c):
+        return self._setting(c, "tgc", c[1].value)
 
-    def st_weight_cap(self, meta, c):
-        return self._setting(meta, "weight_cap", c[1])
+    def st_weight_cap(self, c):
+        return self._setting(c, "weight_cap", c[1])
 
-    def st_mortality(self, meta, c):
-        return self._setting(meta, "mortality", c[1])
+    def st_mortality(self, c):
+        return self._setting(c, "mortality", c[1])
 
-    def st_feedings(self, meta, c):
-        return self._setting(meta, "feedings", parse_int(c[1]))
+    def st_feedings(self, c):
+        return self._setting(c, "feedings", parse_int(c[1]))
 
-    def st_rings(self, meta, c):
-        return ("rings", ir.RingPreference(span=self._s(meta), counts=c[1]))
+    def st_rings(self, c):
+        return ("rings", _new(ir.RingPreference, span=self._span(c), counts=c[1]))
 
-    def int_range(self, meta, c):
+    def int_range(self, c):
         a, b = parse_int(c[0]), parse_int(c[2])
         if a > b or b - a > 10_000:
             self.diagnostics.error("AQS104", f"a range runs from low to high, like 8..20; got {a}..{b}",
-                                   self._s(meta))
+                                   self._span(c))
             return (a,)
         return tuple(range(a, b + 1))
 
-    def int_list(self, meta, c):
+    def int_list(self, c):
         return tuple(parse_int(t) for t in _tokens(c, "INT"))
 
-    def feed_none(self, meta, c):
-        return ("feed", ir.Feed(span=self._s(meta), mode="none"))
+    def feed_none(self, c):
+        return ("feed", _new(ir.Feed, span=self._span(c), mode="none"))
 
-    def feed_rate(self, meta, c):
-        return ("feed", ir.Feed(span=self._s(meta), mode="rate", value=c[2], feed_name=unquote(c[3])))
+    def feed_rate(self, c):
+        return ("feed", _new(ir.Feed, span=self._span(c), mode="rate", value=c[2], feed_name=unquote(c[3])))
 
-    def feed_fcr(self, meta, c):
-        q = ir.Quantity(span=self._s(meta), value=c[2])
-        return ("feed", ir.Feed(span=self._s(meta), mode="fcr", value=q, feed_name=unquote(c[3])))
+    def feed_fcr(self, c):
+        q = _new(ir.Quantity, span=self._span(c), value=c[2].value)
+        return ("feed", _new(ir.Feed, span=self._span(c), mode="fcr", value=q, feed_name=unquote(c[3])))
 
-    def st_sensors(self, meta, c):
+    def st_sensors(self, c):
         names = c[4]
-        return ("sensors", ir.Sensors(span=self._s(meta), per_day=parse_int(c[1]),
+        return ("sensors", _new(ir.Sensors, span=self._span(c), per_day=parse_int(c[1]),
                                       parameters=tuple(str(t) for t in names),
                                       parameter_spans=tuple(self._t(t) for t in names)))
 
-    def name_list(self, meta, c):
+    def name_list(self, c):
         return tuple(_tokens(c, "NAME"))
 
-    def st_every(self, meta, c):
+    def st_every(self, c):
         ints = _tokens(c, "INT")
-        return ("cadences", ir.Cadence(span=self._s(meta), event=str(c[0]), every=parse_int(ints[0]),
+        return ("cadences", _new(ir.Cadence, span=self._span(c), event=str(c[0]), every=parse_int(ints[0]),
                                        fish=parse_int(ints[1]) if len(ints) > 1 else None))
 
-    def st_at_days(self, meta, c):
-        return ("at_days", ir.AtDays(span=self._s(meta), event=str(c[0]),
+    def st_at_days(self, c):
+        return ("at_days", _new(ir.AtDays, span=self._span(c), event=str(c[0]),
                                      days=tuple(parse_int(t) for t in _tokens(c, "INT"))))
 
     # ------------------------------------------------------------- scenario
-    def scenario(self, meta, c):
+    def scenario(self, c):
         groups: dict[str, list] = {k: [] for k in ("lifecycle", "start", "until", "seed", "lets", "batches")}
         for item in c[3:-1]:
             if isinstance(item, ir.Let):
@@ -254,27 +300,27 @@ class ToIR(Transformer):
                 groups["until"].append(item)
             else:
                 groups[item[0]].append(item[1])
-        return ir.Scenario(span=self._t(c[1]), name=unquote(c[1]), **{k: tuple(v) for k, v in groups.items()})
+        return _new(ir.Scenario, span=self._t(c[1]), name=unquote(c[1]), **{k: tuple(v) for k, v in groups.items()})
 
-    def sc_lifecycle(self, meta, c):
+    def sc_lifecycle(self, c):
         return ("lifecycle", (str(c[1]), self._t(c[1])))
 
-    def sc_start(self, meta, c):
+    def sc_start(self, c):
         return ("start", (self._date(c[1]), self._t(c[1])))
 
-    def until_date(self, meta, c):
-        return ir.Until(span=self._t(c[1]), date=self._date(c[1]))
+    def until_date(self, c):
+        return _new(ir.Until, span=self._t(c[1]), date=self._date(c[1]))
 
-    def until_today(self, meta, c):
-        return ir.Until(span=self._t(c[1]), today=True)
+    def until_today(self, c):
+        return _new(ir.Until, span=self._t(c[1]), today=True)
 
-    def sc_seed(self, meta, c):
+    def sc_seed(self, c):
         return ("seed", (parse_int(c[1]), self._t(c[1])))
 
-    def let_stmt(self, meta, c):
-        return ir.Let(span=self._s(meta), name=str(c[1]), name_span=self._t(c[1]), expr=c[3])
+    def let_stmt(self, c):
+        return _new(ir.Let, span=self._span(c), name=str(c[1]), name_span=self._t(c[1]), expr=c[3])
 
-    def batches(self, meta, c):
+    def batches(self, c):
         groups: dict[str, list] = {k: [] for k in
                                    ("geographies", "count", "stagger", "eggs", "harvest_target", "id_pattern", "lets")}
         for item in c[2:-1]:
@@ -283,78 +329,90 @@ class ToIR(Transformer):
             else:
                 groups[item[0]].append(item[1])
         geos = groups.pop("geographies")
-        return ir.Batches(span=self._t(c[0]), geographies=tuple((n, s) for g in geos for n, s in g[0]),
+        return _new(ir.Batches, span=self._t(c[0]), geographies=tuple((n, s) for g in geos for n, s in g[0]),
                           geographies_spans=tuple(g[1] for g in geos), **{k: tuple(v) for k, v in groups.items()})
 
-    def b_geographies(self, meta, c):
-        return ("geographies", (tuple((str(t), self._t(t)) for t in c[1]), self._s(meta)))
+    def b_geographies(self, c):
+        return ("geographies", (tuple((str(t), self._t(t)) for t in c[1]), self._span(c)))
 
-    def count_per_geography(self, meta, c):
-        return ("count", ir.Count(span=self._s(meta), mode="per_geography", value=parse_int(c[1])))
+    def count_per_geography(self, c):
+        return ("count", _new(ir.Count, span=self._span(c), mode="per_geography", value=parse_int(c[1])))
 
-    def count_total(self, meta, c):
-        return ("count", ir.Count(span=self._s(meta), mode="total", value=parse_int(c[1])))
+    def count_total(self, c):
+        return ("count", _new(ir.Count, span=self._span(c), mode="total", value=parse_int(c[1])))
 
-    def count_each(self, meta, c):
-        return ("count", ir.Count(span=self._s(meta), mode="each", each=c[1]))
+    def count_each(self, c):
+        return ("count", _new(ir.Count, span=self._span(c), mode="each", each=c[1]))
 
-    def stagger_interleaved(self, meta, c):
-        return ("stagger", ir.Stagger(span=self._s(meta), days=parse_int(c[1]), mode="interleaved"))
+    def stagger_interleaved(self, c):
+        return ("stagger", _new(ir.Stagger, span=self._span(c), days=parse_int(c[1]), mode="interleaved"))
 
-    def stagger_offsets(self, meta, c):
-        return ("stagger", ir.Stagger(span=self._s(meta), days=parse_int(c[1]), mode="offsets", offsets=c[4]))
+    def stagger_offsets(self, c):
+        return ("stagger", _new(ir.Stagger, span=self._span(c), days=parse_int(c[1]), mode="offsets", offsets=c[4]))
 
-    def geo_ints(self, meta, c):
+    def geo_ints(self, c):
         return tuple(x for x in c if isinstance(x, ir.GeoInt))
 
-    def geo_int(self, meta, c):
-        return ir.GeoInt(span=self._s(meta), geography=str(c[0]), value=parse_int(c[1]))
+    def geo_int(self, c):
+        return _new(ir.GeoInt, span=self._span(c), geography=str(c[0]), value=parse_int(c[1]))
 
-    def b_eggs(self, meta, c):
+    def b_eggs(self, c):
         return ("eggs", c[1])
 
-    def b_harvest(self, meta, c):
-        return ("harvest_target", ir.HarvestTarget(span=self._s(meta), low=c[1], high=c[3], unit=str(c[4])))
+    def b_harvest(self, c):
+        return ("harvest_target", _new(ir.HarvestTarget, span=self._span(c), low=c[1].value, high=c[3].value, unit=str(c[4])))
 
-    def b_id(self, meta, c):
+    def b_id(self, c):
         return ("id_pattern", self._pattern(c[1]))
 
     # ---------------------------------------------------------- expressions
-    def binop(self, meta, c):
-        return ir.BinOp(span=self._s(meta), op=str(c[1]), left=c[0], right=c[2])
+    def _nested(self, node, *children):
+        """Track expression depth while building, so deep input never reaches recursive code."""
+        depth = 1 + max((self._depth.get(id(ch), 0) for ch in children), default=0)
+        if depth > MAX_NESTING:
+            raise NestingTooDeep(node.span)
+        self._depth[id(node)] = depth
+        return node
 
-    def neg(self, meta, c):
-        return ir.Neg(span=self._s(meta), operand=c[1])
+    def binop(self, c):
+        return self._nested(_new(ir.BinOp, span=self._span(c), op=str(c[1]), left=c[0], right=c[2]), c[0], c[2])
 
-    def pos(self, meta, c):
+    def neg(self, c):
+        return self._nested(_new(ir.Neg, span=self._span(c), operand=c[1]), c[1])
+
+    def pos(self, c):
         return c[1]
 
-    def paren(self, meta, c):
-        return c[1]
+    def paren(self, c):
+        # Parentheses add no node, but widen its span and count as nesting (as in the tree parser).
+        node = c[1].model_copy(update={"span": self._span(c)})
+        self._depth[id(node)] = self._depth.get(id(c[1]), 0)
+        return self._nested(node, node)
 
-    def int_lit(self, meta, c):
-        return ir.Num(span=self._t(c[0]), value=parse_int(c[0]))
+    def int_lit(self, c):
+        return _new(ir.Num, span=self._t(c[0]), value=parse_int(c[0]))
 
-    def float_lit(self, meta, c):
-        return ir.Num(span=self._t(c[0]), value=_parse_float(c[0]))
+    def float_lit(self, c):
+        return _new(ir.Num, span=self._t(c[0]), value=_parse_float(c[0]))
 
-    def var(self, meta, c):
-        return ir.Var(span=self._t(c[0]), name=str(c[0]))
+    def var(self, c):
+        return _new(ir.Var, span=self._t(c[0]), name=str(c[0]))
 
-    def call(self, meta, c):
+    def call(self, c):
         args = tuple(x for x in c[1:] if not isinstance(x, Token))
-        return ir.Call(span=self._s(meta), func=str(c[0]), func_span=self._t(c[0]), args=args)
+        node = _new(ir.Call, span=self._span(c), func=str(c[0]), func_span=self._t(c[0]), args=args)
+        return self._nested(node, *args)
 
-    def placeholder(self, meta, c):
+    def placeholder(self, c):
         spec = str(c[2]) if len(c) > 2 else ""
         return (c[0], spec)
 
-    def quantity(self, meta, c):
-        return ir.Quantity(span=self._s(meta), value=c[0], unit=str(c[1]) if len(c) > 1 else None)
+    def quantity(self, c):
+        return _new(ir.Quantity, span=self._span(c), value=c[0].value, unit=str(c[1]) if len(c) > 1 else None)
 
-    def number(self, meta, c):
+    def number(self, c):
         value = _parse_float(c[-1]) if c[-1].type == "FLOAT" else parse_int(c[-1])
-        return -value if len(c) > 1 else value
+        return _Positioned(-value if len(c) > 1 else value, self._span(c))
 
     # -------------------------------------------------------------- helpers
     def _date(self, tok: Token) -> dt.date:
@@ -377,7 +435,7 @@ class ToIR(Transformer):
                 continue
             if ch == "}":
                 self._pattern_error("unmatched '}' in pattern (write '}}' for a literal brace)", span, i)
-                return ir.Pattern(span=span, source=text, parts=())
+                return _new(ir.Pattern, span=span, source=text, parts=())
             if ch != "{":
                 buf.append(ch)
                 i += 1
@@ -385,18 +443,18 @@ class ToIR(Transformer):
             close = text.find("}", i)
             if close < 0:
                 self._pattern_error("unclosed '{' in pattern", span, i)
-                return ir.Pattern(span=span, source=text, parts=())
+                return _new(ir.Pattern, span=span, source=text, parts=())
             if buf:
-                parts.append(ir.Literal_(span=span, text="".join(buf)))
+                parts.append(_new(ir.Literal_, span=span, text="".join(buf)))
                 buf = []
             part = self._placeholder(text[i + 1:close], span, i + 1)
             if part is None:
-                return ir.Pattern(span=span, source=text, parts=())
+                return _new(ir.Pattern, span=span, source=text, parts=())
             parts.append(part)
             i = close + 1
         if buf:
-            parts.append(ir.Literal_(span=span, text="".join(buf)))
-        return ir.Pattern(span=span, source=text, parts=tuple(parts))
+            parts.append(_new(ir.Literal_, span=span, text="".join(buf)))
+        return _new(ir.Pattern, span=span, source=text, parts=tuple(parts))
 
     def _placeholder(self, inner: str, span: Span, offset: int) -> ir.Placeholder | None:
         # offset counts characters after the opening quote; +1 for the quote itself.
@@ -418,7 +476,7 @@ class ToIR(Transformer):
         expr, spec = sub.transform(tree)
         expr = _relocate(expr, span.line, base_col - 1)
         zero = spec.startswith("0")
-        return ir.Placeholder(span=span.shifted(span.line, base_col, len(inner)), expr=expr,
+        return _new(ir.Placeholder, span=span.shifted(span.line, base_col, len(inner)), expr=expr,
                               width=int(spec) if spec else 0, zero_pad=zero)
 
     def _pattern_error(self, message: str, span: Span, offset: int) -> None:
@@ -428,7 +486,7 @@ class ToIR(Transformer):
 def _relocate(expr, line: int, col_offset: int):
     """Move spans of an expression parsed from a pattern to their place in the file."""
     def fix(s: Span) -> Span:
-        return Span(path=s.path, line=line, col=s.col + col_offset, end_line=line, end_col=s.end_col + col_offset)
+        return _new(Span, path=s.path, line=line, col=s.col + col_offset, end_line=line, end_col=s.end_col + col_offset)
 
     update = {"span": fix(expr.span)}
     for name in ("left", "right", "operand"):
@@ -440,18 +498,53 @@ def _relocate(expr, line: int, col_offset: int):
     return expr.model_copy(update=update)
 
 
+def _unwrap(exc: BaseException) -> BaseException:
+    while isinstance(exc, VisitError):
+        exc = exc.orig_exc
+    return exc
+
+
+def _fail(t: ToIR, exc: BaseException) -> tuple[None, Diagnostics]:
+    """Turn a transformer-raised limit into a diagnostic; anything else is a bug and propagates."""
+    orig = _unwrap(exc)
+    if isinstance(orig, NumberTooLarge):
+        t.diagnostics.error("AQS107", f"number {str(orig.token)[:20]}... is too large", _tok_span(t.path, orig.token))
+    elif isinstance(orig, NestingTooDeep):
+        t.diagnostics.error("AQS103", f"expression nested more than {MAX_NESTING} levels deep", orig.span)
+    else:
+        raise exc
+    return None, t.diagnostics
+
+
 def to_ir(path: str, tree: Tree) -> tuple[ir.Module | None, Diagnostics]:
-    """Transform a parse tree into a module, with any pattern diagnostics."""
+    """Transform a parse tree (from ``parser.parse_text``) into a module, with any diagnostics."""
     t = ToIR(path)
     try:
         module = t.transform(tree)
-    except VisitError as exc:
-        orig = exc.orig_exc
-        while isinstance(orig, VisitError):
-            orig = orig.orig_exc
-        if not isinstance(orig, NumberTooLarge):
-            raise
-        tok = orig.token
-        t.diagnostics.error("AQS107", f"number {str(tok)[:20]}... is too large", _tok_span(path, tok))
-        return None, t.diagnostics
+    except (VisitError, NumberTooLarge, NestingTooDeep) as exc:
+        return _fail(t, exc)
+    return (None if t.diagnostics else module), t.diagnostics
+
+
+@functools.lru_cache(maxsize=1)
+def _inline() -> tuple[Lark, ToIR]:
+    """A parser that builds the IR while parsing (no tree, no position propagation): the fast path."""
+    transformer = ToIR("<none>")
+    parser = Lark(grammar_text(), parser="lalr", propagate_positions=False, maybe_placeholders=False,
+                  start="start", transformer=transformer, cache=True)
+    return parser, transformer
+
+
+def parse_module(path: str, text: str) -> tuple[ir.Module | None, Diagnostics]:
+    """Source text -> module. Syntax errors are re-parsed by ``parse_text`` for full diagnostics."""
+    parser, t = _inline()
+    t.path, t.diagnostics, t._depth = path, Diagnostics(), {}
+    try:
+        module = parser.parse(text)
+    except UnexpectedInput:
+        return None, parse_text(path, text).diagnostics
+    except (VisitError, NumberTooLarge, NestingTooDeep) as exc:
+        return _fail(t, exc)
+    finally:
+        t._depth = {}
     return (None if t.diagnostics else module), t.diagnostics

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from aquadsl import ir
 from aquadsl.diagnostics import Diagnostics, Span
-from aquadsl.parser import decode_source, parse_text
-from aquadsl.transformer import to_ir
+from aquadsl.parser import decode_source
+from aquadsl.transformer import parse_module
 
 
 @dataclass
@@ -51,12 +51,8 @@ def read_source(path: Path, shown: str, diags: Diagnostics, at: Span | None = No
     return text
 
 
-def parse_module(shown: str, text: str, diags: Diagnostics) -> ir.Module | None:
-    result = parse_text(shown, text)
-    diags.extend(result.diagnostics)
-    if result.tree is None:
-        return None
-    module, more = to_ir(shown, result.tree)
+def parse_source(shown: str, text: str, diags: Diagnostics) -> ir.Module | None:
+    module, more = parse_module(shown, text)
     diags.extend(more)
     return module
 
@@ -82,7 +78,7 @@ def _visit(path: Path, shown: str, at: Span | None, stack: list[Path], done: dic
         return
     loaded.sources[shown] = text
     done[path] = shown
-    module = parse_module(shown, text, loaded.diagnostics)
+    module = parse_source(shown, text, loaded.diagnostics)
     if module is None:
         return
     stack.append(path)

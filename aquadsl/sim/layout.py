@@ -1,0 +1,125 @@
+"""A batch's stays laid out for simulation: stage windows checked against the growth trajectory."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from aquadsl.plan.model import BatchPlan, Plan, StageParams, StageWindow
+from aquadsl.sim.growth import Trajectory, project
+
+
+class SimulationError(ValueError):
+    """A plan that the simulation cannot reproduce (inconsistent windows, trajectory or bounds)."""
+
+
+@dataclass(frozen=True)
+class Stay:
+    """One entered stage window: its parameters, containers and lived days (batch-day offsets)."""
+
+    index: int                    # position among the entered windows (0-based)
+    params: StageParams
+    window: StageWindow
+    containers: list[str]
+    first_day: int                # batch day of window.start
+    days: int                     # lived days in the window
+    first_assignment: int         # assignment_no of the first container (1-based)
+    weight: np.ndarray            # end-of-day weight (g), one per lived day
+    prev_weight: np.ndarray       # weight at the start of each lived day
+    temperature: np.ndarray       # water temperature (°C) per lived day
+
+    @property
+    def n(self) -> int:
+        return len(self.containers)
+
+    @property
+    def day_index(self) -> np.ndarray:
+        """Batch days (0-based) of this stay, in order."""
+        return np.arange(self.first_day, self.first_day + self.days, dtype=np.int64)
+
+    def dates(self) -> np.ndarray:
+        """Calendar dates of the lived days (datetime64[D])."""
+        return np.datetime64(self.window.start, "D") + np.arange(self.days)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Everything a batch's event families need: the batch, its trajectory and its stays."""
+
+    plan: Plan
+    batch: BatchPlan
+    trajectory: Trajectory
+    stays: tuple[Stay, ...]
+
+    @property
+    def harvested(self) -> bool:
+        return self.batch.harvest_date is not None
+
+
+def trajectory_for(plan: Plan, batch: BatchPlan) -> Trajectory:
+    """The deterministic growth trajectory, computed exactly as the compiler does."""
+    until = plan.parameters.until
+    return project(plan.parameters.lifecycle, plan.geography(batch.geography).temperature, batch.start,
+                   batch.harvest_target_kg * 1000.0, (until - batch.start).days + 1)
+
+
+def build_layout(plan: Plan, batch_id: str) -> Layout:
+    """Check the batch's windows against its trajectory and the plan's bounds, and lay them out."""
+    try:
+        batch = plan.batch(batch_id)
+    except KeyError:
+        raise SimulationError(f"batch {batch_id!r} is not in the plan") from None
+    traj = trajectory_for(plan, batch)
+    _check_harvest(batch, traj)
+    stages = {s.name: (i, s) for i, s in enumerate(plan.parameters.lifecycle.stages)}
+    weights = np.concatenate(([plan.parameters.lifecycle.start_weight_g], traj.weight_g))
+    stays: list[Stay] = []
+    next_assignment, expected_start = 1, batch.start
+    for window in batch.stages:
+        days = (window.end - window.start).days
+        if days <= 0:
+            continue
+        if window.stage not in stages:
+            raise SimulationError(f"batch {batch.id}: unknown stage {window.stage!r} in its windows")
+        order, params = stages[window.stage]
+        first = (window.start - batch.start).days
+        _check_window(plan, batch, traj, window, order, first, days, expected_start)
+        names = window.container_names()
+        stays.append(Stay(len(stays), params, window, names, first, days, next_assignment,
+                          weights[first + 1:first + 1 + days], weights[first:first + days],
+                          traj.temperature[first:first + days]))
+        next_assignment += len(names)
+        expected_start = window.end
+    if not stays:
+        raise SimulationError(f"batch {batch.id} has no lived days")
+    if stays[-1].first_day + stays[-1].days != traj.days:
+        raise SimulationError(f"batch {batch.id}: its windows cover {stays[-1].first_day + stays[-1].days} "
+                              f"days but its growth trajectory has {traj.days}")
+    return Layout(plan, batch, traj, tuple(stays))
+
+
+def _check_harvest(batch: BatchPlan, traj: Trajectory) -> None:
+    projected = None if traj.harvest_day is None else batch.start + dt.timedelta(days=traj.harvest_day)
+    if projected != batch.harvest_date:
+        raise SimulationError(f"batch {batch.id}: the plan says harvest on {batch.harvest_date} but growth "
+                              f"projects {projected}; the plan is stale or was edited by hand")
+    if (batch.status == "completed") != (batch.harvest_date is not None):
+        raise SimulationError(f"batch {batch.id}: status {batch.status!r} does not match its harvest date "
+                              f"{batch.harvest_date}")
+
+
+def _check_window(plan: Plan, batch: BatchPlan, traj: Trajectory, window: StageWindow, order: int,
+                  first: int, days: int, expected_start: dt.date) -> None:
+    where = f"batch {batch.id}, stage {window.stage}"
+    if window.start != expected_start:
+        raise SimulationError(f"{where}: window starts {window.start}, expected {expected_start} "
+                              "(windows must follow each other without gaps)")
+    if window.end > plan.parameters.until + dt.timedelta(days=1):
+        raise SimulationError(f"{where}: window ends {window.end}, after the plan's until date")
+    if first + days > traj.days or np.any(traj.stage_index[first:first + days] != order):
+        raise SimulationError(f"{where}: window {window.start}..{window.end} disagrees with the growth "
+                              "trajectory's stage days")
+    if not window.container_names():
+        raise SimulationError(f"{where}: the window holds no containers")
