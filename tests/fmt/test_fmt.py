@@ -93,7 +93,6 @@ import "lib/kinds.aqs"
 import "lib/geo.aqs"  # shared geographies
 
 container_kind tray "Incubation Trays" volume 10 m3 max_biomass 500 kg
-
 container_kind sea_ring volume 40_000 m3 max_biomass 1_200 t  # big
 
 geography faroe "Faroe Islands" {
