@@ -90,7 +90,25 @@ def expand(checked: Checked, infra: Infrastructure, diags: Diagnostics) -> list[
         traj = project(checked.lifecycle, geos[geo].temperature, start, target * 1000, available)
         batches.append(BatchSpec(id=batch_id, index=index, geography=geo, geo_index=j, start=start,
                                  eggs=eggs, harvest_target_kg=target, trajectory=traj))
+    _warn_short_harvests(checked, batches, diags)
     return batches
+
+
+def _warn_short_harvests(checked: Checked, batches: list[BatchSpec], diags: Diagnostics) -> None:
+    """Batches harvested at the end of the last stage because they never reached their target."""
+    short = [b for b in batches if b.trajectory.harvest_day is not None
+             and b.trajectory.weight_g[-1] < b.harvest_target_kg * 1000]
+    if not short:
+        return
+    from aquadsl.diagnostics import Diagnostic
+    last = checked.lifecycle.stages[-1]
+    first = short[0]
+    diags.append(Diagnostic(
+        code="AQS321", severity="warning", span=checked.stage_spans.get(last.name) or checked.batches.span,
+        message=(f"{len(short)} batch(es) reach the end of stage '{last.name}' below their harvest target and "
+                 f"are harvested short (first: {first.id} at {first.trajectory.weight_g[-1] / 1000:.2f} kg, "
+                 f"target {first.harvest_target_kg} kg)"),
+        hints=(f"raise the tgc or the days of stage '{last.name}', or lower harvest_target",)))
 
 
 def _batch_env(checked: Checked, geo: str, geo_plan, j: int, index: int, start: dt.date) -> dict:

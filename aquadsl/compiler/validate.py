@@ -46,7 +46,8 @@ def validate(symbols: Symbols, today: dt.date | None, diags: Diagnostics) -> Che
     return Checked(scenario=sc.name, seed=seed, start=start, until=until_date,
                    until_source="today" if until.today else "file", variables=variables,
                    lifecycle=lifecycle, kinds=kinds, geographies={g: geos[g] for g in batches.geographies},
-                   batches=batches, rings_spans=rings_spans)
+                   batches=batches, rings_spans=rings_spans,
+                   stage_spans={s.name: s.span for s in symbols.lifecycles[life_name].stages})
 
 
 def _until(until: ir.Until | None, today: dt.date | None, start: dt.date | None,

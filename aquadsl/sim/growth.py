@@ -50,16 +50,21 @@ def project(lifecycle: LifecyclePlan, temperature: dict[str, ProfilePlan], start
     weights = np.empty(total)
     temps = np.empty(total)
     stages = np.empty(total, dtype=np.int64)
-    root = lifecycle.start_weight_g ** (1.0 / 3.0)
+    weight = lifecycle.start_weight_g
+    root = weight ** (1.0 / 3.0)
     harvest = None
     for i, (stage, (lo, hi)) in enumerate(zip(lifecycle.stages, bounds)):
         if lo >= total:
             break
         n = min(hi, total) - lo
         t = daily_temperatures(temperature[stage.water], start + dt.timedelta(days=lo), n)
-        step = (stage.tgc / 1000.0) * np.clip(t, 0.0, None)
-        roots = np.minimum(root + np.cumsum(step), stage.weight_cap_g ** (1.0 / 3.0))
-        w = roots ** 3
+        cap_root = stage.weight_cap_g ** (1.0 / 3.0)
+        if stage.tgc == 0:  # no growth: keep the weight exact instead of a cube of a cube root
+            w = np.full(n, min(weight, stage.weight_cap_g))
+            roots = np.full(n, min(root, cap_root))
+        else:
+            roots = np.minimum(root + np.cumsum((stage.tgc / 1000.0) * np.clip(t, 0.0, None)), cap_root)
+            w = roots ** 3
         if i == len(lifecycle.stages) - 1:
             reached = np.nonzero(w >= target_g)[0]
             last = int(reached[0]) if len(reached) else stage.days - 1
@@ -67,7 +72,7 @@ def project(lifecycle: LifecyclePlan, temperature: dict[str, ProfilePlan], start
                 harvest, n = lo + last, last + 1
                 w, t = w[:n], t[:n]
         weights[lo:lo + n], temps[lo:lo + n], stages[lo:lo + n] = w, t, i
-        root = float(roots[n - 1])
+        root, weight = float(roots[n - 1]), float(w[n - 1])
         if harvest is not None:
             total = lo + n
             break
