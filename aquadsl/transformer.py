@@ -3,103 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-
 import functools
 
 from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import UnexpectedInput, VisitError
 
 from aquadsl import ir
-from aquadsl.diagnostics import Diagnostic, Diagnostics, Span
-from aquadsl.parser import MAX_NESTING, grammar_text, parse_placeholder, parse_text
-
-
-def _new(cls, **fields):
-    """Build an IR node without re-validating: the grammar already guarantees every field's type."""
-    return cls.model_construct(**fields)
-
-
-def _tok_span(path: str, tok: Token) -> Span:
-    return _new(Span, path=path, line=tok.line, col=tok.column,
-                end_line=tok.end_line or tok.line, end_col=tok.end_column or tok.column + 1)
-
-
-def _position(item) -> tuple[int, int, int, int] | None:
-    """(line, col, end_line, end_col) of a token, an IR node, or a positioned number."""
-    if isinstance(item, Token):
-        return (item.line, item.column, item.end_line or item.line, item.end_column or item.column + 1)
-    span = getattr(item, "span", None)
-    if isinstance(span, Span):
-        return (span.line, span.col, span.end_line, span.end_col)
-    return None
-
-
-def _first_position(children):
-    for item in children:
-        pos = _first_position(item) if isinstance(item, (tuple, list)) else _position(item)
-        if pos is not None:
-            return pos
-    return None
-
-
-def _last_position(children):
-    for item in reversed(children):
-        pos = _last_position(item) if isinstance(item, (tuple, list)) else _position(item)
-        if pos is not None:
-            return pos
-    return None
-
-
-def unquote(tok: Token) -> str:
-    body = str(tok)[1:-1]
-    return body.replace('\\"', '"').replace("\\\\", "\\") if "\\" in body else body
-
-
-MAX_DIGITS = 30
-
-
-class NumberTooLarge(Exception):
-    """A numeric literal with more digits than any scenario needs."""
-
-    def __init__(self, token: Token):
-        self.token = token
-
-
-def parse_int(tok: Token) -> int:
-    digits = str(tok).replace("_", "")
-    if len(digits) > MAX_DIGITS:
-        raise NumberTooLarge(tok)
-    return int(digits)
-
-
-class _Positioned:
-    """A number with the span it was written at (``number`` results are consumed by their parents)."""
-
-    __slots__ = ("value", "span")
-
-    def __init__(self, value: int | float, span: Span):
-        self.value, self.span = value, span
-
-
-class NestingTooDeep(Exception):
-    def __init__(self, span: Span):
-        self.span = span
-
-
-def _parse_float(tok: Token) -> float:
-    text = str(tok).replace("_", "")
-    value = float(text)
-    if len(text) > 60 or value in (float("inf"), float("-inf")) or abs(value) > 1e30:
-        raise NumberTooLarge(tok)
-    return value
-
-
-def _tokens(children, *types: str) -> list[Token]:
-    return [c for c in children if isinstance(c, Token) and c.type in types]
-
-
-def _trees(children, *names: str) -> list:
-    return [c for c in children if not isinstance(c, Token)]
+from aquadsl.diagnostics import Diagnostics, Span
+from aquadsl.parser import MAX_NESTING, grammar_text, parse_text
+from aquadsl.patterns import parse_pattern
+from aquadsl.tokens import (NestingTooDeep, NumberTooLarge, first_position, last_position, new_node,
+                            parse_float, Positioned, token_span, tokens_of, parse_int, unquote)
 
 
 class ToIR(Transformer):
@@ -113,26 +27,26 @@ class ToIR(Transformer):
 
     def _span(self, children) -> Span:
         """From the first to the last positioned child (tokens and IR nodes carry positions)."""
-        first, last = _first_position(children), _last_position(children)
+        first, last = first_position(children), last_position(children)
         if first is None:
-            return _new(Span, path=self.path, line=1, col=1, end_line=1, end_col=2)
+            return new_node(Span, path=self.path, line=1, col=1, end_line=1, end_col=2)
         last = last or first
-        return _new(Span, path=self.path, line=first[0], col=first[1], end_line=last[2], end_col=last[3])
+        return new_node(Span, path=self.path, line=first[0], col=first[1], end_line=last[2], end_col=last[3])
 
     def _t(self, tok: Token) -> Span:
-        return _tok_span(self.path, tok)
+        return token_span(self.path, tok)
 
     # ------------------------------------------------------------ top level
     def start(self, children):
-        return _new(ir.Module, path=self.path, items=tuple(children))
+        return new_node(ir.Module, path=self.path, items=tuple(children))
 
     def import_stmt(self, c):
-        return _new(ir.Import, span=self._span(c), target=unquote(c[1]))
+        return new_node(ir.Import, span=self._span(c), target=unquote(c[1]))
 
     def kind_def(self, c):
-        label = _tokens(c, "STRING")
+        label = tokens_of(c, "STRING")
         q = [x for x in c if isinstance(x, ir.Quantity)]
-        return _new(ir.ContainerKind, span=self._t(c[1]), name=str(c[1]),
+        return new_node(ir.ContainerKind, span=self._t(c[1]), name=str(c[1]),
                                 label=unquote(label[0]) if label else None, volume=q[0], max_biomass=q[1])
 
     # ---------------------------------------------------------- geographies
@@ -145,7 +59,7 @@ class ToIR(Transformer):
             else:
                 fields[key].append(value)
         codes, prefixes = fields.pop("code"), fields.pop("prefix")
-        return _new(ir.Geography, 
+        return new_node(ir.Geography, 
             span=self._t(c[1]), name=str(c[1]), label=unquote(c[2]),
             code=codes[0][0] if codes else None, code_spans=tuple(s for _, s in codes),
             prefix=prefixes[0][0] if prefixes else None, prefix_spans=tuple(s for _, s in prefixes),
@@ -158,7 +72,7 @@ class ToIR(Transformer):
         return ("prefix", (str(c[1]), self._t(c[1])))
 
     def geo_stations(self, c):
-        return ("stations", _new(ir.Stations, span=self._span(c), count=parse_int(c[1]), halls=c[3],
+        return ("stations", new_node(ir.Stations, span=self._span(c), count=parse_int(c[1]), halls=c[3],
                                         containers=parse_int(c[5])))
 
     def hall_range(self, c):
@@ -170,41 +84,41 @@ class ToIR(Transformer):
         return (a,)
 
     def hall_list(self, c):
-        return tuple(str(t) for t in _tokens(c, "NAME"))
+        return tuple(str(t) for t in tokens_of(c, "NAME"))
 
     def geo_hall(self, c):
-        ints = _tokens(c, "INT")
-        return ("halls", _new(ir.HallSpec, span=self._span(c), letter=str(c[1]), container_kind=str(c[3]),
+        ints = tokens_of(c, "INT")
+        return ("halls", new_node(ir.HallSpec, span=self._span(c), letter=str(c[1]), container_kind=str(c[3]),
                                      kind_span=self._t(c[3]),
                                      containers=parse_int(ints[0]) if ints else None))
 
     def geo_sea(self, c):
-        return ("sea", _new(ir.SeaSpec, span=self._span(c), areas=parse_int(c[1]), rings=parse_int(c[3]),
+        return ("sea", new_node(ir.SeaSpec, span=self._span(c), areas=parse_int(c[1]), rings=parse_int(c[3]),
                                   container_kind=str(c[5]), kind_span=self._t(c[5])))
 
     def geo_temperature(self, c):
-        return ("temperatures", _new(ir.Temperature, span=self._span(c), water=str(c[1]), profile=c[2]))
+        return ("temperatures", new_node(ir.Temperature, span=self._span(c), water=str(c[1]), profile=c[2]))
 
     def constant_profile(self, c):
-        return _new(ir.ConstantProfile, span=self._span(c), value=c[1].value)
+        return new_node(ir.ConstantProfile, span=self._span(c), value=c[1].value)
 
     def monthly_profile(self, c):
-        return _new(ir.MonthlyProfile, span=self._span(c), values=tuple(x.value for x in c[1:]))
+        return new_node(ir.MonthlyProfile, span=self._span(c), values=tuple(x.value for x in c[1:]))
 
     def sine_profile(self, c):
-        return _new(ir.SineProfile, span=self._span(c), mean=c[2].value, amplitude=c[4].value, peak_day=parse_int(c[6]))
+        return new_node(ir.SineProfile, span=self._span(c), mean=c[2].value, amplitude=c[4].value, peak_day=parse_int(c[6]))
 
     def geo_names(self, c):
         return ("names", tuple(c[2:-1]))
 
     def name_rule(self, c):
-        return _new(ir.NameRule, span=self._span(c), target=str(c[0]), pattern=self._pattern(c[1]))
+        return new_node(ir.NameRule, span=self._span(c), target=str(c[0]), pattern=self._pattern(c[1]))
 
     # ------------------------------------------------------------ lifecycle
     def lifecycle(self, c):
-        label = _tokens(c[:3], "STRING")
+        label = tokens_of(c[:3], "STRING")
         body = [x for x in c if not isinstance(x, Token)]
-        return _new(ir.Lifecycle, span=self._t(c[1]), name=str(c[1]), label=unquote(label[0]) if label else None,
+        return new_node(ir.Lifecycle, span=self._t(c[1]), name=str(c[1]), label=unquote(label[0]) if label else None,
                             start_weight=tuple(x for x in body if isinstance(x, ir.Quantity)),
                             stages=tuple(x for x in body if isinstance(x, ir.Stage)))
 
@@ -212,15 +126,15 @@ class ToIR(Transformer):
         return c[1]
 
     def stage(self, c):
-        label = _tokens(c[:3], "STRING")
+        label = tokens_of(c[:3], "STRING")
         groups: dict[str, list] = {k: [] for k in ("settings", "rings", "feed", "sensors", "cadences", "at_days")}
         for group, node in (x for x in c if isinstance(x, tuple)):
             groups[group].append(node)
-        return _new(ir.Stage, span=self._t(c[1]), name=str(c[1]), label=unquote(label[0]) if label else None,
+        return new_node(ir.Stage, span=self._t(c[1]), name=str(c[1]), label=unquote(label[0]) if label else None,
                         **{k: tuple(v) for k, v in groups.items()})
 
     def _setting(self, c, key, value):
-        return ("settings", _new(ir.Setting, span=self._span(c), key=key, value=value))
+        return ("settings", new_node(ir.Setting, span=self._span(c), key=key, value=value))
 
     def st_days(self, c):
         return self._setting(c, "days", parse_int(c[1]))
@@ -247,7 +161,7 @@ class ToIR(Transformer):
         return self._setting(c, "feedings", parse_int(c[1]))
 
     def st_rings(self, c):
-        return ("rings", _new(ir.RingPreference, span=self._span(c), counts=c[1]))
+        return ("rings", new_node(ir.RingPreference, span=self._span(c), counts=c[1]))
 
     def int_range(self, c):
         a, b = parse_int(c[0]), parse_int(c[2])
@@ -258,35 +172,35 @@ class ToIR(Transformer):
         return tuple(range(a, b + 1))
 
     def int_list(self, c):
-        return tuple(parse_int(t) for t in _tokens(c, "INT"))
+        return tuple(parse_int(t) for t in tokens_of(c, "INT"))
 
     def feed_none(self, c):
-        return ("feed", _new(ir.Feed, span=self._span(c), mode="none"))
+        return ("feed", new_node(ir.Feed, span=self._span(c), mode="none"))
 
     def feed_rate(self, c):
-        return ("feed", _new(ir.Feed, span=self._span(c), mode="rate", value=c[2], feed_name=unquote(c[3])))
+        return ("feed", new_node(ir.Feed, span=self._span(c), mode="rate", value=c[2], feed_name=unquote(c[3])))
 
     def feed_fcr(self, c):
-        q = _new(ir.Quantity, span=self._span(c), value=c[2].value)
-        return ("feed", _new(ir.Feed, span=self._span(c), mode="fcr", value=q, feed_name=unquote(c[3])))
+        q = new_node(ir.Quantity, span=self._span(c), value=c[2].value)
+        return ("feed", new_node(ir.Feed, span=self._span(c), mode="fcr", value=q, feed_name=unquote(c[3])))
 
     def st_sensors(self, c):
         names = c[4]
-        return ("sensors", _new(ir.Sensors, span=self._span(c), per_day=parse_int(c[1]),
+        return ("sensors", new_node(ir.Sensors, span=self._span(c), per_day=parse_int(c[1]),
                                       parameters=tuple(str(t) for t in names),
                                       parameter_spans=tuple(self._t(t) for t in names)))
 
     def name_list(self, c):
-        return tuple(_tokens(c, "NAME"))
+        return tuple(tokens_of(c, "NAME"))
 
     def st_every(self, c):
-        ints = _tokens(c, "INT")
-        return ("cadences", _new(ir.Cadence, span=self._span(c), event=str(c[0]), every=parse_int(ints[0]),
+        ints = tokens_of(c, "INT")
+        return ("cadences", new_node(ir.Cadence, span=self._span(c), event=str(c[0]), every=parse_int(ints[0]),
                                        fish=parse_int(ints[1]) if len(ints) > 1 else None))
 
     def st_at_days(self, c):
-        return ("at_days", _new(ir.AtDays, span=self._span(c), event=str(c[0]),
-                                     days=tuple(parse_int(t) for t in _tokens(c, "INT"))))
+        return ("at_days", new_node(ir.AtDays, span=self._span(c), event=str(c[0]),
+                                     days=tuple(parse_int(t) for t in tokens_of(c, "INT"))))
 
     # ------------------------------------------------------------- scenario
     def scenario(self, c):
@@ -300,7 +214,7 @@ class ToIR(Transformer):
                 groups["until"].append(item)
             else:
                 groups[item[0]].append(item[1])
-        return _new(ir.Scenario, span=self._t(c[1]), name=unquote(c[1]), **{k: tuple(v) for k, v in groups.items()})
+        return new_node(ir.Scenario, span=self._t(c[1]), name=unquote(c[1]), **{k: tuple(v) for k, v in groups.items()})
 
     def sc_lifecycle(self, c):
         return ("lifecycle", (str(c[1]), self._t(c[1])))
@@ -309,16 +223,16 @@ class ToIR(Transformer):
         return ("start", (self._date(c[1]), self._t(c[1])))
 
     def until_date(self, c):
-        return _new(ir.Until, span=self._t(c[1]), date=self._date(c[1]))
+        return new_node(ir.Until, span=self._t(c[1]), date=self._date(c[1]))
 
     def until_today(self, c):
-        return _new(ir.Until, span=self._t(c[1]), today=True)
+        return new_node(ir.Until, span=self._t(c[1]), today=True)
 
     def sc_seed(self, c):
         return ("seed", (parse_int(c[1]), self._t(c[1])))
 
     def let_stmt(self, c):
-        return _new(ir.Let, span=self._span(c), name=str(c[1]), name_span=self._t(c[1]), expr=c[3])
+        return new_node(ir.Let, span=self._span(c), name=str(c[1]), name_span=self._t(c[1]), expr=c[3])
 
     def batches(self, c):
         groups: dict[str, list] = {k: [] for k in
@@ -329,38 +243,38 @@ class ToIR(Transformer):
             else:
                 groups[item[0]].append(item[1])
         geos = groups.pop("geographies")
-        return _new(ir.Batches, span=self._t(c[0]), geographies=tuple((n, s) for g in geos for n, s in g[0]),
+        return new_node(ir.Batches, span=self._t(c[0]), geographies=tuple((n, s) for g in geos for n, s in g[0]),
                           geographies_spans=tuple(g[1] for g in geos), **{k: tuple(v) for k, v in groups.items()})
 
     def b_geographies(self, c):
         return ("geographies", (tuple((str(t), self._t(t)) for t in c[1]), self._span(c)))
 
     def count_per_geography(self, c):
-        return ("count", _new(ir.Count, span=self._span(c), mode="per_geography", value=parse_int(c[1])))
+        return ("count", new_node(ir.Count, span=self._span(c), mode="per_geography", value=parse_int(c[1])))
 
     def count_total(self, c):
-        return ("count", _new(ir.Count, span=self._span(c), mode="total", value=parse_int(c[1])))
+        return ("count", new_node(ir.Count, span=self._span(c), mode="total", value=parse_int(c[1])))
 
     def count_each(self, c):
-        return ("count", _new(ir.Count, span=self._span(c), mode="each", each=c[1]))
+        return ("count", new_node(ir.Count, span=self._span(c), mode="each", each=c[1]))
 
     def stagger_interleaved(self, c):
-        return ("stagger", _new(ir.Stagger, span=self._span(c), days=parse_int(c[1]), mode="interleaved"))
+        return ("stagger", new_node(ir.Stagger, span=self._span(c), days=parse_int(c[1]), mode="interleaved"))
 
     def stagger_offsets(self, c):
-        return ("stagger", _new(ir.Stagger, span=self._span(c), days=parse_int(c[1]), mode="offsets", offsets=c[4]))
+        return ("stagger", new_node(ir.Stagger, span=self._span(c), days=parse_int(c[1]), mode="offsets", offsets=c[4]))
 
     def geo_ints(self, c):
         return tuple(x for x in c if isinstance(x, ir.GeoInt))
 
     def geo_int(self, c):
-        return _new(ir.GeoInt, span=self._span(c), geography=str(c[0]), value=parse_int(c[1]))
+        return new_node(ir.GeoInt, span=self._span(c), geography=str(c[0]), value=parse_int(c[1]))
 
     def b_eggs(self, c):
         return ("eggs", c[1])
 
     def b_harvest(self, c):
-        return ("harvest_target", _new(ir.HarvestTarget, span=self._span(c), low=c[1].value, high=c[3].value, unit=str(c[4])))
+        return ("harvest_target", new_node(ir.HarvestTarget, span=self._span(c), low=c[1].value, high=c[3].value, unit=str(c[4])))
 
     def b_id(self, c):
         return ("id_pattern", self._pattern(c[1]))
@@ -375,10 +289,10 @@ class ToIR(Transformer):
         return node
 
     def binop(self, c):
-        return self._nested(_new(ir.BinOp, span=self._span(c), op=str(c[1]), left=c[0], right=c[2]), c[0], c[2])
+        return self._nested(new_node(ir.BinOp, span=self._span(c), op=str(c[1]), left=c[0], right=c[2]), c[0], c[2])
 
     def neg(self, c):
-        return self._nested(_new(ir.Neg, span=self._span(c), operand=c[1]), c[1])
+        return self._nested(new_node(ir.Neg, span=self._span(c), operand=c[1]), c[1])
 
     def pos(self, c):
         return c[1]
@@ -390,17 +304,17 @@ class ToIR(Transformer):
         return self._nested(node, node)
 
     def int_lit(self, c):
-        return _new(ir.Num, span=self._t(c[0]), value=parse_int(c[0]))
+        return new_node(ir.Num, span=self._t(c[0]), value=parse_int(c[0]))
 
     def float_lit(self, c):
-        return _new(ir.Num, span=self._t(c[0]), value=_parse_float(c[0]))
+        return new_node(ir.Num, span=self._t(c[0]), value=parse_float(c[0]))
 
     def var(self, c):
-        return _new(ir.Var, span=self._t(c[0]), name=str(c[0]))
+        return new_node(ir.Var, span=self._t(c[0]), name=str(c[0]))
 
     def call(self, c):
         args = tuple(x for x in c[1:] if not isinstance(x, Token))
-        node = _new(ir.Call, span=self._span(c), func=str(c[0]), func_span=self._t(c[0]), args=args)
+        node = new_node(ir.Call, span=self._span(c), func=str(c[0]), func_span=self._t(c[0]), args=args)
         return self._nested(node, *args)
 
     def placeholder(self, c):
@@ -408,11 +322,11 @@ class ToIR(Transformer):
         return (c[0], spec)
 
     def quantity(self, c):
-        return _new(ir.Quantity, span=self._span(c), value=c[0].value, unit=str(c[1]) if len(c) > 1 else None)
+        return new_node(ir.Quantity, span=self._span(c), value=c[0].value, unit=str(c[1]) if len(c) > 1 else None)
 
     def number(self, c):
-        value = _parse_float(c[-1]) if c[-1].type == "FLOAT" else parse_int(c[-1])
-        return _Positioned(-value if len(c) > 1 else value, self._span(c))
+        value = parse_float(c[-1]) if c[-1].type == "FLOAT" else parse_int(c[-1])
+        return Positioned(-value if len(c) > 1 else value, self._span(c))
 
     # -------------------------------------------------------------- helpers
     def _date(self, tok: Token) -> dt.date:
@@ -423,79 +337,7 @@ class ToIR(Transformer):
             return dt.date(2000, 1, 1)
 
     def _pattern(self, tok: Token) -> ir.Pattern:
-        """Split ``"a-{expr:03}"`` into text and placeholders; each placeholder is parsed by the grammar."""
-        text, span = unquote(tok), self._t(tok)
-        parts: list = []
-        i, buf = 0, []
-        while i < len(text):
-            ch = text[i]
-            if ch in "{}" and text[i:i + 2] in ("{{", "}}"):
-                buf.append(ch)
-                i += 2
-                continue
-            if ch == "}":
-                self._pattern_error("unmatched '}' in pattern (write '}}' for a literal brace)", span, i)
-                return _new(ir.Pattern, span=span, source=text, parts=())
-            if ch != "{":
-                buf.append(ch)
-                i += 1
-                continue
-            close = text.find("}", i)
-            if close < 0:
-                self._pattern_error("unclosed '{' in pattern", span, i)
-                return _new(ir.Pattern, span=span, source=text, parts=())
-            if buf:
-                parts.append(_new(ir.Literal_, span=span, text="".join(buf)))
-                buf = []
-            part = self._placeholder(text[i + 1:close], span, i + 1)
-            if part is None:
-                return _new(ir.Pattern, span=span, source=text, parts=())
-            parts.append(part)
-            i = close + 1
-        if buf:
-            parts.append(_new(ir.Literal_, span=span, text="".join(buf)))
-        return _new(ir.Pattern, span=span, source=text, parts=tuple(parts))
-
-    def _placeholder(self, inner: str, span: Span, offset: int) -> ir.Placeholder | None:
-        # offset counts characters after the opening quote; +1 for the quote itself.
-        base_col = span.col + 1 + offset
-        try:
-            tree = parse_placeholder(inner)
-        except UnexpectedInput as err:
-            col = base_col + max(0, (getattr(err, "column", 1) or 1) - 1)
-            what = ""
-            tok = getattr(err, "token", None)
-            if tok is not None:
-                what = "end of placeholder" if tok.type == "$END" else f"'{tok}'"
-            elif getattr(err, "char", None):
-                what = repr(err.char)
-            self.diagnostics.error("AQS106", f"bad placeholder {{{inner}}}: unexpected {what or 'input'}",
-                                   span.shifted(span.line, col, 1))
-            return None
-        sub = ToIR(self.path)
-        expr, spec = sub.transform(tree)
-        expr = _relocate(expr, span.line, base_col - 1)
-        zero = spec.startswith("0")
-        return _new(ir.Placeholder, span=span.shifted(span.line, base_col, len(inner)), expr=expr,
-                              width=int(spec) if spec else 0, zero_pad=zero)
-
-    def _pattern_error(self, message: str, span: Span, offset: int) -> None:
-        self.diagnostics.error("AQS106", message, span.shifted(span.line, span.col + 1 + offset, 1))
-
-
-def _relocate(expr, line: int, col_offset: int):
-    """Move spans of an expression parsed from a pattern to their place in the file."""
-    def fix(s: Span) -> Span:
-        return _new(Span, path=s.path, line=line, col=s.col + col_offset, end_line=line, end_col=s.end_col + col_offset)
-
-    update = {"span": fix(expr.span)}
-    for name in ("left", "right", "operand"):
-        if hasattr(expr, name):
-            update[name] = _relocate(getattr(expr, name), line, col_offset)
-    if isinstance(expr, ir.Call):
-        update["args"] = tuple(_relocate(a, line, col_offset) for a in expr.args)
-        update["func_span"] = fix(expr.func_span)
-    return expr.model_copy(update=update)
+        return parse_pattern(tok, self.path, self.diagnostics, ToIR(self.path).transform)
 
 
 def _unwrap(exc: BaseException) -> BaseException:
@@ -508,7 +350,7 @@ def _fail(t: ToIR, exc: BaseException) -> tuple[None, Diagnostics]:
     """Turn a transformer-raised limit into a diagnostic; anything else is a bug and propagates."""
     orig = _unwrap(exc)
     if isinstance(orig, NumberTooLarge):
-        t.diagnostics.error("AQS107", f"number {str(orig.token)[:20]}... is too large", _tok_span(t.path, orig.token))
+        t.diagnostics.error("AQS107", f"number {str(orig.token)[:20]}... is too large", token_span(t.path, orig.token))
     elif isinstance(orig, NestingTooDeep):
         t.diagnostics.error("AQS103", f"expression nested more than {MAX_NESTING} levels deep", orig.span)
     else:

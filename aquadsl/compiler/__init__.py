@@ -42,7 +42,7 @@ def check_path(path: str | Path, today: dt.date | None = None) -> Result:
     if loaded.diagnostics.has_errors:
         return Result(None, sorted(loaded.diagnostics, key=sort_key), loaded.sources)
     if resolve(loaded.modules, loaded.root, Diagnostics()).scenario is not None:
-        return compile_loaded(loaded, today)
+        return compile_loaded(loaded, today, lower_plan=False)
     diags = Diagnostics(loaded.diagnostics)
     root = next((m for m in loaded.modules if m.path == loaded.root), None)
     if root is not None and not root.items:
@@ -60,13 +60,14 @@ def compile_path(path: str | Path, today: dt.date | None = None) -> Result:
     return compile_loaded(loaded, today)
 
 
-def compile_loaded(loaded: Loaded, today: dt.date | None) -> Result:
+def compile_loaded(loaded: Loaded, today: dt.date | None, lower_plan: bool = True) -> Result:
+    """Run the passes; with ``lower_plan=False`` (check) stop after allocation, which finds every error."""
     diags = Diagnostics(loaded.diagnostics)
-    plan = _run_passes(loaded, today, diags)
+    plan = _run_passes(loaded, today, diags, lower_plan)
     return Result(plan if not diags.has_errors else None, sorted(diags, key=sort_key), loaded.sources)
 
 
-def _run_passes(loaded: Loaded, today: dt.date | None, diags: Diagnostics) -> Plan | None:
+def _run_passes(loaded: Loaded, today: dt.date | None, diags: Diagnostics, lower_plan: bool) -> Plan | None:
     symbols = resolve(loaded.modules, loaded.root, diags)
     if symbols.scenario is None and not diags.has_errors:
         diags.error("AQS206", f"'{loaded.root}' defines no scenario; it can be checked but not compiled")
@@ -83,7 +84,7 @@ def _run_passes(loaded: Loaded, today: dt.date | None, diags: Diagnostics) -> Pl
     if diags.has_errors:
         return None
     windows = allocate(checked, infra, batches, diags)
-    if windows is None:
+    if windows is None or not lower_plan:
         return None
     return lower(checked, infra, batches, windows, sources_of(loaded))
 

@@ -13,6 +13,7 @@ from aquadsl.compiler.validate_infra import DEFAULT_NAMES
 from aquadsl.diagnostics import Diagnostics, Note
 from aquadsl.plan.model import AreaPlan, GeographyPlan, HallPlan, Infrastructure, StationPlan
 from aquadsl.plan.ranges import compress
+from aquadsl.patterns import parse_pattern
 from aquadsl.transformer import ToIR
 
 
@@ -20,7 +21,7 @@ from aquadsl.transformer import ToIR
 def default_pattern(target: str) -> ir.Pattern:
     text = DEFAULT_NAMES[target]
     token = Token("STRING", f'"{text}"', line=1, column=1, end_line=1, end_column=len(text) + 3)
-    return ToIR("<default>")._pattern(token)
+    return parse_pattern(token, "<default>", Diagnostics(), ToIR("<default>").transform)
 
 
 def build_infrastructure(checked: Checked, diags: Diagnostics) -> Infrastructure | None:
