@@ -135,6 +135,12 @@ def compare(old: dict[str, Value], new: dict[str, Value]) -> tuple[FieldChange, 
                  for k in sorted(old.keys() | new.keys()) if old.get(k) != new.get(k))
 
 
+def compare_in_order(old: dict[str, Value], new: dict[str, Value]) -> tuple[FieldChange, ...]:
+    """Like :func:`compare`, but in the order the fields were built (batch fields, stages, rows)."""
+    keys = list(new) + [k for k in old if k not in new]
+    return tuple(FieldChange(field=k, old=old.get(k), new=new.get(k)) for k in keys if old.get(k) != new.get(k))
+
+
 def _plan_changes(old: Plan, new: Plan) -> tuple[FieldChange, ...]:
     def data(p: Plan) -> dict[str, Value]:
         return {"format_version": p.format_version, "sources.files": _scalar(list(p.sources.files))}
@@ -176,7 +182,7 @@ def _batch_changes(old: Plan, new: Plan) -> tuple[tuple[BatchChange, ...], int, 
         if a is None:
             out.append(_one_sided(b, "added"))
             continue
-        changes = compare(batch_fields(a), batch_fields(b))
+        changes = compare_in_order(batch_fields(a), batch_fields(b))
         if not changes:
             unchanged += 1
             reordered += (a.index, a.geo_index) != (b.index, b.geo_index)
