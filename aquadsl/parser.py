@@ -14,7 +14,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from aquadsl.diagnostics import Diagnostic, Diagnostics, Span, did_you_mean
 
 MAX_SOURCE_BYTES = 4 * 1024 * 1024
-MAX_NESTING = 100
+MAX_NESTING = 200
 MAX_SYNTAX_ERRORS = 20
 
 _PUNCTUATION = {
@@ -177,7 +177,8 @@ def parse_text(path: str, text: str) -> ParseResult:
         return ParseResult(None, diags, comments)
     too_deep = _too_deep(tree)
     if too_deep is not None:
-        diags.error("AQS103", f"expression nested more than {MAX_NESTING} levels deep", _span(path, too_deep))
+        diags.error("AQS103", f"expression nested more than {MAX_NESTING} levels deep "
+                        "(operators and parentheses both count)", _span(path, too_deep))
         return ParseResult(None, diags, comments)
     return ParseResult(tree, diags, comments)
 

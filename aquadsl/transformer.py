@@ -77,7 +77,7 @@ class ToIR(Transformer):
 
     def hall_range(self, c):
         a, b = str(c[0]), str(c[2])
-        if len(a) == 1 and len(b) == 1 and a <= b:
+        if len(a) == 1 and len(b) == 1 and a <= b and a.isalpha() and b.isalpha() and a.isupper() == b.isupper():
             return tuple(chr(x) for x in range(ord(a), ord(b) + 1))
         self.diagnostics.error("AQS104", f"a hall range runs between two letters, like A..E; got {a}..{b}",
                                self._span(c))
@@ -169,7 +169,8 @@ class ToIR(Transformer):
             self.diagnostics.error("AQS104", f"a range runs from low to high, like 8..20; got {a}..{b}",
                                    self._span(c))
             return (a,)
-        return tuple(range(a, b + 1))
+        # A range prefers the most rings that are free: 20, 19, ... down to 8.
+        return tuple(range(b, a - 1, -1))
 
     def int_list(self, c):
         return tuple(parse_int(t) for t in tokens_of(c, "INT"))
@@ -352,7 +353,8 @@ def _fail(t: ToIR, exc: BaseException) -> tuple[None, Diagnostics]:
     if isinstance(orig, NumberTooLarge):
         t.diagnostics.error("AQS107", f"number {str(orig.token)[:20]}... is too large", token_span(t.path, orig.token))
     elif isinstance(orig, NestingTooDeep):
-        t.diagnostics.error("AQS103", f"expression nested more than {MAX_NESTING} levels deep", orig.span)
+        t.diagnostics.error("AQS103", f"expression nested more than {MAX_NESTING} levels deep "
+                        "(operators and parentheses both count)", orig.span)
     else:
         raise exc
     return None, t.diagnostics

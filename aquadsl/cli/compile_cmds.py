@@ -21,10 +21,12 @@ from aquadsl.plan.model import dumps, to_data
 @TODAY
 def check(files: tuple[str, ...], fmt: str, today) -> None:
     """Report every error in FILES (scenarios or libraries); exit 1 if there is any."""
-    diags, sources = [], {}
+    diags, seen, sources = [], set(), {}
     for f in files:
         result = check_path(f, today=resolve_today(today))
-        diags.extend(result.diagnostics)
+        fresh = [d for d in result.diagnostics if d not in seen]  # a shared library is reported once
+        seen.update(fresh)
+        diags.extend(fresh)
         sources.update(result.sources)
     print_diagnostics(diags, sources, fmt)
     errors = sum(d.severity == "error" for d in diags)

@@ -91,7 +91,7 @@ def _run_passes(loaded: Loaded, today: dt.date | None, diags: Diagnostics, lower
 
 def sources_of(loaded: Loaded) -> Sources:
     """Hash of the normalised sources: the IR without positions, so layout and comments do not count."""
-    root_dir = Path(loaded.root).resolve().parent
+    root_dir = Path(os.path.abspath(loaded.root)).parent
     files, digest = [], hashlib.sha256()
     for module in sorted(loaded.modules, key=lambda m: _relative(m.path, root_dir)):
         rel = _relative(module.path, root_dir)
@@ -103,7 +103,7 @@ def sources_of(loaded: Loaded) -> Sources:
 
 
 def _relative(path: str, root_dir: Path) -> str:
-    return Path(os.path.relpath(Path(path).resolve(), root_dir)).as_posix()
+    return Path(os.path.relpath(os.path.abspath(path), root_dir)).as_posix()
 
 
 _SPAN_KEYS = {"path", "line", "col", "end_line", "end_col"}

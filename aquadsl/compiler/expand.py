@@ -75,14 +75,18 @@ def expand(checked: Checked, infra: Infrastructure, diags: Diagnostics) -> list[
             eggs = _eggs(evaluate(rules.eggs, env), rules.eggs)
             batch_id = render_pattern(rules.id_pattern, env)
         except EvalError as exc:
-            key = (exc.span, exc.message)
-            if key not in seen_errors:
-                seen_errors.add(key)
+            if exc.span not in seen_errors:  # one report per place in the formula, not per batch
+                seen_errors.add(exc.span)
                 diags.error("AQS304", f"{exc.message} (batch {index} of the schedule, {geo} #{j})", exc.span)
             continue
+        if not batch_id.strip():
+            diags.error("AQS302", f"the id pattern gives batch {index} of the schedule an empty id",
+                        rules.id_pattern.span)
+            return []
         if batch_id in ids:
             diags.error("AQS306", f"batch id '{batch_id}' is produced twice (batches {ids[batch_id]} and {index})",
-                        rules.id_pattern.span, hints=["include {geo_index} or {global_index} in the id pattern"])
+                        rules.id_pattern.span, hints=["every batch needs its own id: combine {geo_index} with {prefix} or {geography}, "
+                               "or use {global_index}"])
             return []
         ids[batch_id] = index
         target = harvest_target(checked.seed, batch_id, *rules.harvest_kg)

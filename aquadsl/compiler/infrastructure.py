@@ -12,7 +12,7 @@ from aquadsl.compiler.evaluate import EvalError, render_pattern
 from aquadsl.compiler.validate_infra import DEFAULT_NAMES
 from aquadsl.diagnostics import Diagnostics, Note
 from aquadsl.plan.model import AreaPlan, GeographyPlan, HallPlan, Infrastructure, StationPlan
-from aquadsl.plan.ranges import compress
+from aquadsl.plan.ranges import compress, expand
 from aquadsl.patterns import parse_pattern
 from aquadsl.transformer import ToIR
 
@@ -34,17 +34,30 @@ def build_infrastructure(checked: Checked, diags: Diagnostics) -> Infrastructure
         except EvalError as exc:
             diags.error("AQS304", f"cannot name infrastructure of '{geo.name}': {exc.message}", exc.span)
             continue
-        for name in _all_names(plan):
-            if name in owner:
-                diags.error("AQS306", f"two places are both named '{name}' (in '{owner[name]}' and '{geo.name}')",
-                            geo.span, hints=["give the geographies different codes or name patterns"],
-                            notes=[Note(message="name patterns are set with a `names { ... }` block")])
+        for target, name in _all_names(plan):
+            if _bad_name(name, target, geo, owner, diags):
                 return None
             owner[name] = geo.name
         geos.append(plan)
     if diags.has_errors:
         return None
     return Infrastructure(container_kinds=checked.kinds, geographies=tuple(geos))
+
+
+def _bad_name(name: str, target: str, geo: GeoSetup, owner: dict[str, str], diags: Diagnostics) -> bool:
+    """Empty, range-like or duplicate names are errors (the plan writes container runs as 'A..B')."""
+    span = geo.names[target].span if target in geo.names else geo.span  # the pattern at fault
+    if not name.strip() or ".." in name:
+        diags.error("AQS302", f"the name patterns of '{geo.name}' produce the name '{name}'; names must not be "
+                    "empty or contain '..'", span)
+        return True
+    if name not in owner:
+        return False
+    where = f"twice in '{geo.name}'" if owner[name] == geo.name else f"in '{owner[name]}' and '{geo.name}'"
+    diags.error("AQS306", f"two places are both named '{name}' ({where})", span,
+                hints=["give the geographies different codes, or change the name patterns"],
+                notes=[Note(message="name patterns are set with a `names { ... }` block")])
+    return True
 
 
 def _pattern(geo: GeoSetup, target: str) -> ir.Pattern:
@@ -75,12 +88,12 @@ def _geography(geo: GeoSetup) -> GeographyPlan:
 
 
 def _all_names(geo: GeographyPlan):
-    from aquadsl.plan.ranges import expand
+    """(pattern target, name) of every named place; halls have a fixed pattern."""
     for station in geo.stations:
-        yield station.name
+        yield "station", station.name
         for hall in station.halls:
-            yield hall.name
-            yield from expand(hall.containers)
+            yield "hall", hall.name
+            yield from (("container", n) for n in expand(hall.containers))
     for area in geo.sea_areas:
-        yield area.name
-        yield from expand(area.rings)
+        yield "area", area.name
+        yield from (("ring", n) for n in expand(area.rings))

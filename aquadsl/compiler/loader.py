@@ -61,30 +61,37 @@ def load(root: str | Path) -> Loaded:
     """Load ``root`` and, depth first, every file it imports (relative to the importing file)."""
     root_path = Path(root)
     loaded = Loaded(root=display_path(root_path))
-    _visit(root_path.resolve(), loaded.root, None, [], {}, loaded)
+    _visit(_absolute(root_path), loaded.root, None, [], {}, loaded)
     return loaded
+
+
+def _absolute(path: Path) -> Path:
+    """An absolute path as written (symbolic links kept, so the plan's file list does not depend
+    on where links point)."""
+    return Path(os.path.normpath(os.path.abspath(path)))
 
 
 def _visit(path: Path, shown: str, at: Span | None, stack: list[Path], done: dict[Path, str],
            loaded: Loaded) -> None:
-    if path in stack:
-        chain = " -> ".join([done.get(p, p.name) for p in stack[stack.index(path):]] + [shown])
+    key = path.resolve()  # identity for cycles and repeats: the real file
+    if key in stack:
+        chain = " -> ".join([done.get(p, p.name) for p in stack[stack.index(key):]] + [shown])
         loaded.diagnostics.error("AQS205", f"import cycle: {chain}", at)
         return
-    if path in done:
+    if key in done:
         return
     text = read_source(path, shown, loaded.diagnostics, at)
     if text is None:
         return
     loaded.sources[shown] = text
-    done[path] = shown
+    done[key] = shown
     module = parse_source(shown, text, loaded.diagnostics)
     if module is None:
         return
-    stack.append(path)
+    stack.append(key)
     for item in module.items:
         if isinstance(item, ir.Import):
-            target = (path.parent / item.target).resolve()
+            target = _absolute(path.parent / item.target)
             _visit(target, display_path(target), item.span, stack, done, loaded)
     stack.pop()
     loaded.modules.append(module)

@@ -169,7 +169,9 @@ def _counts(count: ir.Count, order: list[str], diags: Diagnostics) -> dict[str, 
     else:
         counts = {}
         for item in count.each:
-            if item.geography not in order:
+            if item.geography in counts:
+                diags.error("AQS202", f"count gives geography '{item.geography}' twice", item.span)
+            elif item.geography not in order:
                 diags.error("AQS201", f"'{item.geography}' is not one of the batches' geographies", item.span,
                             hints=did_you_mean(item.geography, order))
             else:
@@ -189,7 +191,9 @@ def _offsets(stagger: ir.Stagger, order: list[str], diags: Diagnostics) -> dict[
         return {}
     offsets = {}
     for item in stagger.offsets:
-        if item.geography not in order:
+        if item.geography in offsets:
+            diags.error("AQS202", f"stagger gives geography '{item.geography}' two offsets", item.span)
+        elif item.geography not in order:
             diags.error("AQS201", f"'{item.geography}' is not one of the batches' geographies", item.span,
                         hints=did_you_mean(item.geography, order))
         elif item.value > MAX_STAGGER * 10:
@@ -205,7 +209,7 @@ def _offsets(stagger: ir.Stagger, order: list[str], diags: Diagnostics) -> dict[
 def _harvest(h: ir.HarvestTarget, diags: Diagnostics) -> tuple[float, float] | None:
     factor = {"kg": 1.0, "g": 0.001, "t": 1000.0}.get(h.unit)
     if factor is None:
-        diags.error("AQS302", f"a harvest target cannot be in '{h.unit}'; use kg or g", h.span)
+        diags.error("AQS302", f"a harvest target cannot be in '{h.unit}'; use kg, g or t", h.span)
         return None
     low, high = h.low * factor, h.high * factor
     if not 0 < low <= high <= 50:
@@ -232,8 +236,10 @@ def _check_geos_fit(lifecycle, batches: BatchSetup, geos: dict, life_span: Span,
         if geo is None:
             continue
         letters = {h.letter: h for h in geo.halls}
+        missing_reported: set[str] = set()
         for stage in lifecycle.stages:
-            if stage.water not in geo.temperature:
+            if stage.water not in geo.temperature and stage.water not in missing_reported:
+                missing_reported.add(stage.water)
                 diags.error("AQS301", f"geography '{name}' has no {stage.water}-water temperature, needed by "
                             f"stage '{stage.name}'", geo.span,
                             hints=[f"add `temperature {stage.water} constant 10` to geography '{name}'"])

@@ -94,6 +94,8 @@ def _check_halls(geo: ir.Geography, stations: ir.Stations | None, kinds: dict,
                         spec.span, hints=["add `stations N halls A..E containers M`"])
         return ()
     count_in_range(stations.count, stations.span, "stations", diags)
+    for letter in sorted({h for h in stations.halls if stations.halls.count(h) > 1}):
+        diags.error("AQS202", f"hall {letter} is listed twice", stations.span)
     count_in_range(stations.containers, stations.span, "containers per hall", diags)
     out = []
     for letter in stations.halls:

@@ -37,10 +37,23 @@ def check_lifecycle(life: ir.Lifecycle, diags: Diagnostics) -> tuple[LifecyclePl
             rings_spans[stage.name] = stage.rings[0].span
         if params is not None:
             stages.append(params)
+    _check_caps(start_weight, stages, seen, diags)
     if len(diags) > before:
         return None, rings_spans
     return LifecyclePlan(name=life.name, label=life.label or life.name, start_weight_g=start_weight,
                          stages=tuple(stages)), rings_spans
+
+
+def _check_caps(start_weight: float | None, stages: list[StageParams], seen: dict[str, ir.Stage],
+                diags: Diagnostics) -> None:
+    """Caps must not fall from stage to stage (or below the start weight): fish would shrink."""
+    previous = start_weight or 0.0
+    for params in stages:
+        if params.weight_cap_g < previous:
+            span = next(s.span for s in seen[params.name].settings if s.key == "weight_cap")
+            diags.error("AQS302", f"weight_cap of stage '{params.name}' ({params.weight_cap_g:g} g) is below the "
+                        f"weight fish can already have ({previous:g} g); fish would shrink", span)
+        previous = max(previous, params.weight_cap_g)
 
 
 def _settings(stage: ir.Stage, diags: Diagnostics) -> dict[str, ir.Setting]:
@@ -78,11 +91,11 @@ def _check_stage(stage: ir.Stage, order: int, diags: Diagnostics) -> StageParams
         diags.error("AQS302", "weight_cap must be above zero", cap.span)
     mort_f = fraction(mort.value, "mortality", diags) if mort else None
     if mort_f is not None and not 0 <= mort_f < 0.5:
-        diags.error("AQS302", "daily mortality must lie between 0 and 50 %", mort.span)
+        diags.error("AQS302", "daily mortality must be at least 0 and below 50 %", mort.span)
     place = _check_place(stage, st, water, diags)
     feed, feedings = _check_feed(stage, st, diags)
     sensors = _check_sensors(stage, diags)
-    cadences, at_days = _check_events(stage, diags)
+    cadences, at_days = _check_events(stage, days.value if days is not None else MAX_DAYS, diags)
     if len(diags) > before:
         return None
     hall, containers, rings = place
@@ -112,7 +125,8 @@ def _check_place(stage: ir.Stage, st: dict, water, diags: Diagnostics):
             diags.error("AQS302", f"'{s.key}' is for fresh-water stages; sea stages use 'rings'", s.span)
     if not stage.rings:
         diags.error("AQS301", f"sea stage '{stage.name}' needs 'rings'", stage.span,
-                    hints=["add `rings 8..20` (ring counts to try, in order)"])
+                    hints=["add `rings 8..20` (as many free rings as possible, 20 down to 8) or a list "
+                           "such as `rings 10, 8` (tried in order)"])
         return None, None, ()
     for extra in stage.rings[1:]:
         diags.error("AQS311", "'rings' is given more than once", extra.span)
@@ -158,7 +172,7 @@ def _check_sensors(stage: ir.Stage, diags: Diagnostics) -> SensorPlan:
     return SensorPlan(per_day=s.per_day, parameters=s.parameters)
 
 
-def _check_events(stage: ir.Stage, diags: Diagnostics):
+def _check_events(stage: ir.Stage, stage_days: int, diags: Diagnostics):
     cadences: dict[str, CadencePlan] = {}
     for c in stage.cadences:
         if c.event in cadences:
@@ -174,8 +188,9 @@ def _check_events(stage: ir.Stage, diags: Diagnostics):
         if a.event in at_days:
             diags.error("AQS311", f"'{a.event}' is given more than once", a.span)
             continue
-        if len(set(a.days)) != len(a.days) or any(d > MAX_DAYS for d in a.days):
-            diags.error("AQS302", "event days must be distinct and at most 5000", a.span)
+        if len(set(a.days)) != len(a.days) or any(d >= stage_days for d in a.days):
+            diags.error("AQS302", f"{a.event} days must be distinct and within the stage's {stage_days} days "
+                        f"(0 to {stage_days - 1})", a.span)
             continue
         at_days[a.event] = tuple(sorted(a.days))
     return cadences, at_days
