@@ -251,13 +251,13 @@ class Batches(Node):
 
 class Until(Node):
     today: bool = False
-    date: dt.date | None = None
+    date: dt.date | None = None     # None with today False: an impossible date, already reported
 
 
 class Scenario(Node):
     name: str
     lifecycle: tuple[tuple[str, Span], ...] = ()
-    start: tuple[tuple[dt.date, Span], ...] = ()
+    start: tuple[tuple[dt.date | None, Span], ...] = ()   # None: an impossible date, already reported
     until: tuple[Until, ...] = ()
     seed: tuple[tuple[int, Span], ...] = ()
     lets: tuple[Let, ...] = ()

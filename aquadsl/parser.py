@@ -133,7 +133,7 @@ def decode_source(path: str, data: bytes) -> tuple[str | None, Diagnostics]:
     diags = Diagnostics()
     start = Span(path=path, line=1, col=1, end_line=1, end_col=2)
     if len(data) > MAX_SOURCE_BYTES:
-        diags.error("AQS100", f"file is {len(data):,} bytes; the limit is {MAX_SOURCE_BYTES:,} bytes", start,
+        diags.error("AQS100", f"file is larger than the limit of {MAX_SOURCE_BYTES:,} bytes", start,
                     hints=["split the scenario with 'import'"])
         return None, diags
     try:
@@ -164,9 +164,9 @@ def parse_text(path: str, text: str) -> ParseResult:
     except UnexpectedInput:
         for first_line, chunk in _top_level_chunks(text):
             try:
-                lark_parser().parse("\n" * (first_line - 1) + chunk, start="start")
+                lark_parser().parse(chunk, start="start")
             except UnexpectedInput as err:
-                diags.append(_to_diagnostic(path, text, err))
+                diags.append(_shift(_to_diagnostic(path, chunk, err), first_line - 1))
                 if len(diags) >= MAX_SYNTAX_ERRORS:
                     break
         if not diags:  # the blocks parse alone but not together; report the whole-file error
@@ -181,6 +181,14 @@ def parse_text(path: str, text: str) -> ParseResult:
                         "(operators and parentheses both count)", _span(path, too_deep))
         return ParseResult(None, diags, comments)
     return ParseResult(tree, diags, comments)
+
+
+def _shift(d: Diagnostic, lines: int) -> Diagnostic:
+    """Move a diagnostic found in a chunk to its place in the whole file."""
+    if d.span is None or lines == 0:
+        return d
+    span = d.span.model_copy(update={"line": d.span.line + lines, "end_line": d.span.end_line + lines})
+    return d.model_copy(update={"span": span})
 
 
 def _top_level_chunks(text: str) -> list[tuple[int, str]]:

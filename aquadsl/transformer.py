@@ -81,7 +81,7 @@ class ToIR(Transformer):
             return tuple(chr(x) for x in range(ord(a), ord(b) + 1))
         self.diagnostics.error("AQS104", f"a hall range runs between two letters, like A..E; got {a}..{b}",
                                self._span(c))
-        return (a,)
+        return ()
 
     def hall_list(self, c):
         return tuple(str(t) for t in tokens_of(c, "NAME"))
@@ -330,12 +330,13 @@ class ToIR(Transformer):
         return Positioned(-value if len(c) > 1 else value, self._span(c))
 
     # -------------------------------------------------------------- helpers
-    def _date(self, tok: Token) -> dt.date:
+    def _date(self, tok: Token) -> dt.date | None:
+        """The date, or None (already reported) for an impossible one such as 2023-02-30."""
         try:
             return dt.date.fromisoformat(str(tok))
         except ValueError:
             self.diagnostics.error("AQS105", f"'{tok}' is not a calendar date", self._t(tok))
-            return dt.date(2000, 1, 1)
+            return None
 
     def _pattern(self, tok: Token) -> ir.Pattern:
         return parse_pattern(tok, self.path, self.diagnostics, ToIR(self.path).transform)
@@ -361,13 +362,17 @@ def _fail(t: ToIR, exc: BaseException) -> tuple[None, Diagnostics]:
 
 
 def to_ir(path: str, tree: Tree) -> tuple[ir.Module | None, Diagnostics]:
-    """Transform a parse tree (from ``parser.parse_text``) into a module, with any diagnostics."""
+    """Transform a parse tree (from ``parser.parse_text``) into a module, with any diagnostics.
+
+    Errors found while building (bad dates, ranges or patterns) still return the module, with
+    neutral placeholders, so that validation can report the file's other errors too.
+    """
     t = ToIR(path)
     try:
         module = t.transform(tree)
     except (VisitError, NumberTooLarge, NestingTooDeep) as exc:
         return _fail(t, exc)
-    return (None if t.diagnostics else module), t.diagnostics
+    return module, t.diagnostics
 
 
 @functools.lru_cache(maxsize=1)
@@ -391,4 +396,4 @@ def parse_module(path: str, text: str) -> tuple[ir.Module | None, Diagnostics]:
         return _fail(t, exc)
     finally:
         t._depth = {}
-    return (None if t.diagnostics else module), t.diagnostics
+    return module, t.diagnostics

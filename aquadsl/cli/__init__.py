@@ -14,6 +14,25 @@ from aquadsl.cli import exits
 class GuardedGroup(click.Group):
     """Turns any unexpected exception into one line naming the input, with exit code 70."""
 
+    def main(self, *args, **kwargs):
+        """Usage errors exit with USAGE (64), not click's 2, which `diff` uses for "changes"."""
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)  # without standalone mode, ctx.exit(n) returns n
+        except click.exceptions.NoArgsIsHelpError as exc:
+            exc.show()  # plain `aquadsl` shows the help: not an error
+            sys.exit(exits.OK)
+        except click.UsageError as exc:
+            exc.show()
+            sys.exit(exits.USAGE)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(exits.INTERRUPTED)
+        sys.exit(code if isinstance(code, int) else exits.OK)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)

@@ -39,7 +39,7 @@ class Result:
 def check_path(path: str | Path, today: dt.date | None = None) -> Result:
     """Load and validate a file (a scenario or a library of definitions) without building a plan."""
     loaded = load(path)
-    if loaded.diagnostics.has_errors:
+    if not loaded.complete:
         return Result(None, sorted(loaded.diagnostics, key=sort_key), loaded.sources)
     if resolve(loaded.modules, loaded.root, Diagnostics()).scenario is not None:
         return compile_loaded(loaded, today, lower_plan=False)
@@ -55,7 +55,7 @@ def check_path(path: str | Path, today: dt.date | None = None) -> Result:
 def compile_path(path: str | Path, today: dt.date | None = None) -> Result:
     """Compile a scenario file. ``today`` resolves ``until today`` (the CLI passes the real date)."""
     loaded = load(path)
-    if loaded.diagnostics.has_errors:
+    if not loaded.complete:
         return Result(None, sorted(loaded.diagnostics, key=sort_key), loaded.sources)
     return compile_loaded(loaded, today)
 
@@ -77,7 +77,7 @@ def _run_passes(loaded: Loaded, today: dt.date | None, diags: Diagnostics, lower
     checked = validate(symbols, today, diags)
     if checked is None or diags.has_errors:
         return None
-    infra = build_infrastructure(checked, diags)
+    infra = build_infrastructure(checked.geographies, checked.kinds, diags)
     if infra is None:
         return None
     batches = expand(checked, infra, diags)

@@ -22,13 +22,19 @@ class EvalError(Exception):
         self.message, self.span = message, span
 
 
+TEXT_VARIABLES = ("prefix", "code", "geography")
+
+
 def check_names(expr: ir.Expr, known: Iterable[str], diags: Diagnostics) -> None:
     """Report unknown variables and functions, and wrong argument counts, without evaluating."""
     known = set(known)
     stack = [expr]
     while stack:
         node = stack.pop()
-        if isinstance(node, ir.Var) and node.name not in known:
+        if isinstance(node, ir.Var) and node.name in TEXT_VARIABLES and node.name not in known:
+            diags.error("AQS201", f"'{node.name}' is text; it can be used in the id pattern, not in a formula",
+                        node.span)
+        elif isinstance(node, ir.Var) and node.name not in known:
             diags.error("AQS201", f"unknown variable '{node.name}'", node.span,
                         hints=did_you_mean(node.name, known))
         elif isinstance(node, ir.Call):

@@ -7,7 +7,7 @@ import functools
 from lark import Token
 
 from aquadsl import ir
-from aquadsl.compiler.checked import Checked, GeoSetup
+from aquadsl.compiler.checked import GeoSetup
 from aquadsl.compiler.evaluate import EvalError, render_pattern
 from aquadsl.compiler.validate_infra import DEFAULT_NAMES
 from aquadsl.diagnostics import Diagnostics, Note
@@ -24,11 +24,12 @@ def default_pattern(target: str) -> ir.Pattern:
     return parse_pattern(token, "<default>", Diagnostics(), ToIR("<default>").transform)
 
 
-def build_infrastructure(checked: Checked, diags: Diagnostics) -> Infrastructure | None:
+def build_infrastructure(geographies: dict[str, GeoSetup], kinds: dict, diags: Diagnostics) -> Infrastructure | None:
     """Every container of every geography, named by its patterns; duplicate names are errors."""
     geos = []
     owner: dict[str, str] = {}
-    for geo in checked.geographies.values():
+    before = len(diags)
+    for geo in geographies.values():
         try:
             plan = _geography(geo)
         except EvalError as exc:
@@ -36,12 +37,12 @@ def build_infrastructure(checked: Checked, diags: Diagnostics) -> Infrastructure
             continue
         for target, name in _all_names(plan):
             if _bad_name(name, target, geo, owner, diags):
-                return None
+                break  # one report per geography; the others are still checked
             owner[name] = geo.name
         geos.append(plan)
-    if diags.has_errors:
+    if len(diags) > before:
         return None
-    return Infrastructure(container_kinds=checked.kinds, geographies=tuple(geos))
+    return Infrastructure(container_kinds=kinds, geographies=tuple(geos))
 
 
 def _bad_name(name: str, target: str, geo: GeoSetup, owner: dict[str, str], diags: Diagnostics) -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aquadsl import ir
 from aquadsl.diagnostics import Diagnostics, Span
-from aquadsl.parser import decode_source
+from aquadsl.parser import MAX_SOURCE_BYTES, decode_source
 from aquadsl.transformer import parse_module
 
 
@@ -20,6 +20,7 @@ class Loaded:
     modules: list[ir.Module] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)     # display path -> text
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    complete: bool = True      # every file was read and parsed (errors while building IR are soft)
 
 
 def display_path(path: Path) -> str:
@@ -31,12 +32,28 @@ def display_path(path: Path) -> str:
     return rel if not rel.startswith("..") else str(path)
 
 
+class _NotRegular(Exception):
+    pass
+
+
+def _read_bounded(path: Path) -> bytes:
+    """At most one byte more than the size limit (enough to report it), and only from regular files:
+    devices, FIFOs and sockets could be endless or block forever."""
+    if path.exists() and not path.is_dir() and not path.is_file():
+        raise _NotRegular(path)
+    with path.open("rb") as fh:
+        return fh.read(MAX_SOURCE_BYTES + 1)
+
+
 def read_source(path: Path, shown: str, diags: Diagnostics, at: Span | None = None) -> str | None:
     """Read and decode one file, or add a diagnostic (AQS100 for the root, AQS204 for an import)."""
     code = "AQS204" if at else "AQS100"
     at = at or Span(path=shown, line=1, col=1, end_line=1, end_col=2)
     try:
-        data = path.read_bytes()
+        data = _read_bounded(path)
+    except _NotRegular:
+        diags.error(code, f"cannot read '{shown}': not a regular file", at)
+        return None
     except FileNotFoundError:
         diags.error(code, f"cannot read '{shown}': no such file", at)
         return None
@@ -77,20 +94,26 @@ def _visit(path: Path, shown: str, at: Span | None, stack: list[Path], done: dic
     if key in stack:
         chain = " -> ".join([done.get(p, p.name) for p in stack[stack.index(key):]] + [shown])
         loaded.diagnostics.error("AQS205", f"import cycle: {chain}", at)
+        loaded.complete = False
         return
     if key in done:
         return
     text = read_source(path, shown, loaded.diagnostics, at)
     if text is None:
+        loaded.complete = False
         return
     loaded.sources[shown] = text
     done[key] = shown
     module = parse_source(shown, text, loaded.diagnostics)
     if module is None:
+        loaded.complete = False
         return
     stack.append(key)
     for item in module.items:
-        if isinstance(item, ir.Import):
+        if isinstance(item, ir.Import) and not item.target.strip():
+            loaded.diagnostics.error("AQS204", "an import needs a file name", item.span)
+            loaded.complete = False
+        elif isinstance(item, ir.Import):
             target = _absolute(path.parent / item.target)
             _visit(target, display_path(target), item.span, stack, done, loaded)
     stack.pop()

@@ -6,7 +6,8 @@ import datetime as dt
 
 from aquadsl import ir
 from aquadsl.compiler.checked import BatchSetup, Checked, GeoSetup
-from aquadsl.compiler.evaluate import EvalError, check_names, evaluate
+from aquadsl.compiler.evaluate import TEXT_VARIABLES, EvalError, check_names, evaluate
+from aquadsl.compiler.infrastructure import build_infrastructure
 from aquadsl.compiler.resolve import Symbols
 from aquadsl.compiler.validate_infra import check_geography, check_kinds, single
 from aquadsl.compiler.validate_lifecycle import check_lifecycle
@@ -14,7 +15,7 @@ from aquadsl.diagnostics import Diagnostics, Note, Span, did_you_mean
 
 BATCH_NUMBERS = ("batch_index", "geo_index", "global_index", "geo_number", "start_year", "start_month",
                  "start_day", "batches_in_geography")
-BATCH_TEXTS = ("prefix", "code", "geography")
+BATCH_TEXTS = TEXT_VARIABLES
 MAX_BATCHES = 100_000
 MAX_STAGGER = 3650
 
@@ -25,14 +26,16 @@ def validate(symbols: Symbols, today: dt.date | None, diags: Diagnostics) -> Che
     geos = {name: check_geography(g, symbols.kinds, diags) for name, g in symbols.geographies.items()}
     lifecycles = {name: check_lifecycle(life, diags) for name, life in symbols.lifecycles.items()}
     sc = symbols.scenario
-    if sc is None:
+    if sc is None:  # a library: also render its infrastructure names, which can fail on their own
+        build_infrastructure({n: g for n, g in geos.items() if g is not None}, kinds, diags)
         return None
     start = single(tuple(v for v, _ in sc.start), tuple(s for _, s in sc.start), "start", diags)
     seed = single(tuple(v for v, _ in sc.seed), tuple(s for _, s in sc.seed), "seed", diags)
     until = single(sc.until, tuple(u.span for u in sc.until), "until", diags)
+    given = {"start": bool(sc.start), "seed": bool(sc.seed), "until": bool(sc.until)}
     for value, what, example in ((start, "start", "start 2020-01-01"), (seed, "seed", "seed 1"),
                                  (until, "until", "until 2024-01-01")):
-        if value is None:
+        if value is None and not given[what]:
             diags.error("AQS301", f"scenario has no '{what}'", sc.span, hints=[f"add `{example}`"])
     until_date = _until(until, today, start, diags)
     life_name, life_span = _lifecycle_choice(sc, symbols, diags)
@@ -54,6 +57,8 @@ def _until(until: ir.Until | None, today: dt.date | None, start: dt.date | None,
            diags: Diagnostics) -> dt.date | None:
     if until is None:
         return None
+    if not until.today and until.date is None:
+        return None  # an impossible date, already reported
     if until.today and today is None:
         diags.error("AQS301", "'until today' needs a date: pass --today YYYY-MM-DD", until.span)
         return None

@@ -108,7 +108,7 @@ def _check_halls(geo: ir.Geography, stations: ir.Stations | None, kinds: dict,
         count_in_range(containers, spec.span, "containers per hall", diags)
         out.append(HallSetup(letter=letter, kind=spec.container_kind, containers=containers))
     for letter, spec in specs.items():
-        if letter not in stations.halls:
+        if stations.halls and letter not in stations.halls:
             diags.error("AQS201", f"hall {letter} is not one of this geography's halls "
                         f"({', '.join(stations.halls)})", spec.span, hints=did_you_mean(letter, stations.halls))
     return tuple(out)

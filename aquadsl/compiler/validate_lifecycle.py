@@ -37,23 +37,28 @@ def check_lifecycle(life: ir.Lifecycle, diags: Diagnostics) -> tuple[LifecyclePl
             rings_spans[stage.name] = stage.rings[0].span
         if params is not None:
             stages.append(params)
-    _check_caps(start_weight, stages, seen, diags)
+    _check_caps(start_weight, life.stages, diags)
     if len(diags) > before:
         return None, rings_spans
     return LifecyclePlan(name=life.name, label=life.label or life.name, start_weight_g=start_weight,
                          stages=tuple(stages)), rings_spans
 
 
-def _check_caps(start_weight: float | None, stages: list[StageParams], seen: dict[str, ir.Stage],
-                diags: Diagnostics) -> None:
-    """Caps must not fall from stage to stage (or below the start weight): fish would shrink."""
+def _check_caps(start_weight: float | None, stages: tuple[ir.Stage, ...], diags: Diagnostics) -> None:
+    """Caps must not fall from stage to stage (or below the start weight): fish would shrink.
+
+    Works on the written stages, so a stage with some other error is still checked.
+    """
     previous = start_weight or 0.0
-    for params in stages:
-        if params.weight_cap_g < previous:
-            span = next(s.span for s in seen[params.name].settings if s.key == "weight_cap")
-            diags.error("AQS302", f"weight_cap of stage '{params.name}' ({params.weight_cap_g:g} g) is below the "
-                        f"weight fish can already have ({previous:g} g); fish would shrink", span)
-        previous = max(previous, params.weight_cap_g)
+    for stage in stages:
+        setting = next((s for s in stage.settings if s.key == "weight_cap"), None)
+        cap = grams(setting.value, "weight_cap", Diagnostics()) if setting is not None else None
+        if cap is None:
+            continue
+        if cap < previous:
+            diags.error("AQS302", f"weight_cap of stage '{stage.name}' ({cap:g} g) is below the weight fish can "
+                        f"already have ({previous:g} g); fish would shrink", setting.span)
+        previous = max(previous, cap)
 
 
 def _settings(stage: ir.Stage, diags: Diagnostics) -> dict[str, ir.Setting]:

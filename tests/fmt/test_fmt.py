@@ -451,5 +451,5 @@ def test_errors_win_over_changes(tmp_path):
 
 def test_files_are_required():
     result = _run()
-    assert result.exit_code == 2
+    assert result.exit_code == 64  # a usage error (exits.USAGE)
     assert "Missing argument" in result.output
