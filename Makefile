@@ -12,9 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-## demo: compile the demo scenario and print its preview
+## demo: compile the demo scenario, print its preview, then load it into demo.sqlite3
 demo: $(STAMP)
 	$(BIN)/aquadsl compile scenarios/demo.aqs --workers 2
+	$(BIN)/aquadsl apply scenarios/demo.aqs --workers 2 --database sqlite:///demo.sqlite3 --fresh
 
 ## test: run the whole test suite
 test: $(STAMP)
@@ -24,9 +25,11 @@ test: $(STAMP)
 check: $(STAMP)
 	$(BIN)/aquadsl check scenarios/*.aqs scenarios/lib/*.aqs
 
-## bench: print the measured figures
+## bench: print the measured figures (compile, simulation, apply on SQLite and PostgreSQL)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_compile.py
+	$(BIN)/python benchmarks/bench_sim.py scenarios/full_170.aqs
+	$(BIN)/python benchmarks/bench_apply.py --workers 2
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis aquadsl.egg-info

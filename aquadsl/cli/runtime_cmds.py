@@ -1,0 +1,147 @@
+"""`aquadsl apply`, `status` and `migrate`: thin commands over ``aquadsl.runtime``.
+
+Exit codes: 0 OK, 1 scenario errors, 3 batches failed, 4 stale plan, 65 bad plan file,
+69 database unreachable/invalid, 70 internal error, 73 log directory unwritable, 130 interrupted
+(see ``aquadsl.runtime.errors``).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from aquadsl.cli import exits
+from aquadsl.cli.common import TODAY, print_diagnostics, resolve_today
+from aquadsl.runtime import errors
+
+DATABASE = click.option("--database", "database", metavar="URL", default=None,
+                        help="sqlite:///FILE or postgresql://USER:PASSWORD@HOST:PORT/NAME "
+                             "(default: $DATABASE_URL, else sqlite:///aquadsl.sqlite3).")
+
+
+def _guarded(command):
+    """Turn runtime faults, Ctrl-C and unexpected errors into one line and a documented exit code."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from aquadsl.runtime import db
+        from aquadsl.runtime.apply import Interrupted
+        from aquadsl.runtime.report import render
+
+        url = db.resolve_url(kwargs.get("database"))
+        try:
+            return command(*args, **kwargs)
+        except errors.RuntimeFault as exc:
+            click.echo(db.scrub(exc.render(), url), err=True)
+            sys.exit(exc.exit_code)
+        except Interrupted as exc:
+            click.echo(render(exc.summary), nl=False)
+            click.echo(f"error[{errors.AQS_INTERRUPTED}]: interrupted: {exc.summary.succeeded} batch(es) "
+                       "committed and kept; run the same command again to resume", err=True)
+            sys.exit(exits.INTERRUPTED)
+        except KeyboardInterrupt:
+            click.echo(f"error[{errors.AQS_INTERRUPTED}]: interrupted before any batch was loaded", err=True)
+            sys.exit(exits.INTERRUPTED)
+        except Exception as exc:  # noqa: BLE001 - a bug: one line, never a traceback
+            if os.environ.get("AQUADSL_DEBUG"):
+                traceback.print_exc()
+            click.echo(db.scrub(f"internal error: {type(exc).__name__}: {exc} (please report this)", url),
+                       err=True)
+            sys.exit(exits.INTERNAL)
+    return wrapper
+
+
+def _load_plan(source: str, today):
+    """A Plan from a plan JSON file, or compiled from a scenario (the one place apply meets the compiler)."""
+    from aquadsl.plan.model import PlanFormatError, loads
+
+    path = Path(source)
+    if path.suffix == ".json":
+        try:
+            return loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise errors.plan_fault(f"cannot read '{source}': {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise errors.plan_fault(f"'{source}' is not a plan: it is not UTF-8 text") from None
+        except PlanFormatError as exc:
+            raise errors.plan_fault(f"'{source}' is not a usable plan: {exc}",
+                                    "recompile it: aquadsl compile SCENARIO.aqs --out plan.json") from None
+    from aquadsl.compiler import compile_path
+
+    result = compile_path(path, today=resolve_today(today))
+    print_diagnostics(result.diagnostics, result.sources)
+    if not result.ok:
+        sys.exit(exits.ERROR)
+    return result.plan
+
+
+EXIT_CODES = ("Exit codes: 0 done, 1 scenario errors, 3 a batch failed after its retries, 4 stale plan "
+              "(use --fresh), 65 bad plan file, 69 database unreachable or invalid URL, 70 internal error, "
+              "73 log directory unwritable, 130 interrupted (resumable).")
+
+
+@click.command(epilog=EXIT_CODES)
+@click.argument("source", metavar="FILE.aqs|plan.json")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes simulating (and, on PostgreSQL, loading) batches in parallel.")
+@DATABASE
+@click.option("--log-dir", type=click.Path(file_okay=False), default=None,
+              help="Folder for one log per batch (default: .aquadsl/logs/<run>/).")
+@click.option("--retries", type=click.IntRange(0, 20), default=2, show_default=True,
+              help="Retries of a failed or timed-out batch, with exponential backoff.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=600.0, show_default=True, metavar="SECONDS",
+              help="Kill and replace a worker whose batch takes longer than this.")
+@click.option("--fresh", is_flag=True, help="Delete all batches and events (keep infrastructure) first.")
+@click.option("--report", type=click.Path(dir_okay=False), default=None, help="Write the summary as JSON.")
+@click.option("--progress", type=click.Choice(["auto", "bar", "plain", "none"]), default="auto",
+              show_default=True, help="A live bar on a terminal, plain lines otherwise.")
+@TODAY
+@_guarded
+def apply(source, workers, database, log_dir, retries, timeout, fresh, report, progress, today) -> None:
+    """Simulate every batch of FILE and load it into the farm database (resumable)."""
+    from aquadsl.runtime import db
+    from aquadsl.runtime.apply import ApplyOptions, apply_plan
+    from aquadsl.runtime.report import render
+
+    plan = _load_plan(source, today)
+    options = ApplyOptions(workers=workers, retries=retries, timeout=timeout, fresh=fresh, log_dir=log_dir,
+                           report=report, progress=progress)
+    summary = apply_plan(plan, db.resolve_url(database), options, echo=lambda m: click.echo(m, err=True))
+    click.echo(render(summary), nl=False)
+    if summary.failed:
+        names = ", ".join(f"{f.batch_id} (log: {f.log})" for f in summary.failures)
+        click.echo(f"error[{errors.AQS_BATCH}]: {summary.failed} batch(es) failed: {names}", err=True)
+        sys.exit(errors.BATCHES_FAILED)
+
+
+@click.command(epilog=EXIT_CODES)
+@DATABASE
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_guarded
+def status(database, fmt) -> None:
+    """Show the plan the database holds and its batches done, failed and pending."""
+    from aquadsl.runtime import db
+    from aquadsl.runtime.status import database_status, render_status
+
+    url = db.resolve_url(database)
+    click.echo(render_status(database_status(url), db.redact(url), fmt), nl=False)
+
+
+@click.command(epilog=EXIT_CODES)
+@DATABASE
+@_guarded
+def migrate(database) -> None:
+    """Create or update the farm tables, and nothing else."""
+    from aquadsl.runtime import db
+
+    url = db.resolve_url(database)
+    applied = db.migrate(url)
+    click.echo(f"applied {', '.join(applied)} to {db.redact(url)}" if applied
+               else f"{db.redact(url)} is up to date")
+
+
+COMMANDS = (apply, status, migrate)

@@ -1,0 +1,1 @@
+"""The farm database: a Django app holding infrastructure, batches, events and the run ledger."""

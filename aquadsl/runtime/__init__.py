@@ -1,0 +1,1 @@
+"""The runtime: applies a compiled plan to the farm database with parallel workers."""

@@ -1,0 +1,44 @@
+"""Fault injection for tests: make a worker raise, hang or die at a chosen point of a chosen batch.
+
+Set ``AQUADSL_FAULT_INJECTION`` to comma-separated ``point:action:batch_id[:attempts]`` entries,
+e.g. ``load:kill:FAR-2023-002:1`` (SIGKILL the worker mid-load on the first attempt) or
+``simulate:raise:FAR-2023-003:*``. Points: ``simulate`` (before simulating), ``load`` (after the
+first table is written, inside the batch's transaction). Unset, this module does nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+ENV = "AQUADSL_FAULT_INJECTION"
+
+
+class InjectedFault(RuntimeError):
+    """The failure a test asked for."""
+
+
+def _matches(spec: str, point: str, batch_id: str, attempt: int) -> str | None:
+    parts = spec.strip().split(":")
+    if len(parts) not in (3, 4) or parts[0] != point or parts[2] != batch_id:
+        return None
+    attempts = parts[3] if len(parts) == 4 else "*"
+    if attempts != "*" and str(attempt) not in attempts.split("/"):
+        return None
+    return parts[1]
+
+
+def inject(point: str, batch_id: str, attempt: int) -> None:
+    """Trigger the configured fault for (point, batch, attempt), if any."""
+    specs = os.environ.get(ENV)
+    if not specs:
+        return
+    for spec in specs.split(","):
+        action = _matches(spec, point, batch_id, attempt)
+        if action == "raise":
+            raise InjectedFault(f"injected failure at {point} of {batch_id} (attempt {attempt})")
+        if action == "hang":
+            time.sleep(3600)
+        if action == "kill":
+            os.kill(os.getpid(), signal.SIGKILL)

@@ -1,0 +1,48 @@
+"""`status`: what a farm database holds (plan hash, batches done, failed and pending), read-only."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from aquadsl.farm.settings import DatabaseURLError, database_config
+from aquadsl.runtime import db, ledger
+from aquadsl.runtime.errors import AQS_NOT_MIGRATED, DATABASE, RuntimeFault, database_fault
+
+
+def database_status(url: str) -> ledger.LedgerStatus:
+    """Read the ledger; never creates a database file or tables."""
+    try:
+        config = database_config(url)
+    except DatabaseURLError as exc:
+        raise database_fault(f"invalid database URL {db.redact(url)}: {exc}") from None
+    if config["ENGINE"].endswith("sqlite3") and not Path(config["NAME"]).exists():
+        raise RuntimeFault(AQS_NOT_MIGRATED, f"there is no database at {config['NAME']}", DATABASE,
+                           ("run `aquadsl apply FILE` to create it, or pass --database URL",))
+    db.require_migrated(url)
+    return ledger.status()
+
+
+def render_status(st: ledger.LedgerStatus, database: str, fmt: str = "text") -> str:
+    """The status as text (one fact per line) or JSON."""
+    if fmt == "json":
+        data = asdict(st) | {"database": database}
+        return json.dumps(data, indent=2, sort_keys=True) + "\n"
+    if st.plan_hash is None:
+        return f"{database}: farm schema present, no plan applied yet\n"
+    lines = [
+        f"database: {database}",
+        f"plan:     {st.plan_hash} (scenario {st.scenario!r})",
+        f"batches:  {len(st.done)} done, {len(st.failed)} failed, {len(st.pending)} pending (of {st.total})",
+        f"rows:     {st.rows:,}",
+    ]
+    if st.failed:
+        lines.append("failed:   " + ", ".join(st.failed))
+    if st.last_run:
+        r = st.last_run
+        lines.append(f"last run: #{r['id']} {r['outcome']}, started {r['started_at']}"
+                     + (f", ended {r['ended_at']}" if r.get("ended_at") else ""))
+    state = "complete" if st.total and len(st.done) == st.total else "incomplete"
+    lines.append(f"state:    {state}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,114 @@
+"""Fixtures for runtime tests: a fresh SQLite file or PostgreSQL database per test, plans, CLI runner.
+
+PostgreSQL tests use a uniquely named database on 127.0.0.1:5432 (user postgres), dropped after.
+With CI=true they fail if the server is unreachable; elsewhere they are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.runtime.planfactory import small_plan
+PG_PORT = int(os.environ.get("AQUADSL_TEST_PG_PORT", "5432"))   # override only to test the skip/fail path
+PG_ADMIN = dict(host="127.0.0.1", port=PG_PORT, user="postgres", dbname="postgres", connect_timeout=3)
+_names = itertools.count()
+
+
+def _pg_admin():
+    import psycopg2
+
+    conn = psycopg2.connect(**PG_ADMIN)
+    conn.autocommit = True
+    return conn
+
+
+def _pg_unavailable() -> str | None:
+    try:
+        _pg_admin().close()
+        return None
+    except Exception as exc:  # noqa: BLE001 - any reason to skip is reported
+        return f"PostgreSQL on 127.0.0.1:{PG_PORT} unreachable: {' '.join(str(exc).split())}"
+
+
+def pg_database():
+    """Create a unique database; yields its URL; drops it (forcibly) afterwards."""
+    reason = _pg_unavailable()
+    if reason:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    name = f"aqs_test_{os.getpid()}_{next(_names)}"
+    conn = _pg_admin()
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{PG_PORT}/{name}"
+    finally:
+        _close_django()
+        with conn.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.close()
+
+
+def _close_django() -> None:
+    from django.conf import settings
+
+    if settings.configured:
+        from django.db import connections
+
+        connections.close_all()
+
+
+@pytest.fixture
+def pg_url():
+    yield from pg_database()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    yield f"sqlite:///{tmp_path / 'farm.sqlite3'}"
+    _close_django()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """Each test using it runs once on a fresh SQLite file and once on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'farm.sqlite3'}"
+        _close_django()
+    else:
+        yield from pg_database()
+
+
+@pytest.fixture(scope="session")
+def plan():
+    """Five small batches, the last still active at `until`."""
+    return small_plan(batches=5)
+
+
+def run_cli(*args: str, cwd: Path, env: dict | None = None, timeout: float = 300):
+    """Run ``python -m aquadsl ARGS``; returns the CompletedProcess (text output)."""
+    full_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | (env or {})
+    return subprocess.run([sys.executable, "-m", "aquadsl", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def start_cli(*args: str, cwd: Path, env: dict | None = None) -> subprocess.Popen:
+    """Start ``python -m aquadsl ARGS`` in its own process group (to signal it like a terminal would)."""
+    full_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | (env or {})
+    return subprocess.Popen([sys.executable, "-m", "aquadsl", *args], cwd=cwd, env=full_env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def use(url: str) -> None:
+    """Point this process's Django at ``url`` (for checks after a run)."""
+    from aquadsl.runtime import db
+
+    db.setup(url)

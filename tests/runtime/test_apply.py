@@ -1,0 +1,202 @@
+"""apply on both backends: exact row counts, identical digests for any worker count, resume, stale, fresh."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from aquadsl.runtime import digest, ledger
+from aquadsl.runtime.apply import ApplyOptions, apply_plan
+from aquadsl.runtime.errors import STALE_PLAN, RuntimeFault
+from tests.runtime.conftest import use
+from tests.runtime.planfactory import small_plan
+
+
+def _apply(plan, url, tmp_path, **kw):
+    options = ApplyOptions(log_dir=str(tmp_path / "logs"), progress="none", backoff=0.05, **kw)
+    return apply_plan(plan, url, options, echo=lambda m: None)
+
+
+def test_row_counts_equal_the_plan_estimates(plan, db_url, tmp_path):
+    summary = _apply(plan, db_url, tmp_path, workers=2)
+    assert summary.outcome == "completed" and summary.succeeded == len(plan.batches)
+    use(db_url)
+    assert digest.row_counts() == plan.estimated_rows
+    assert summary.rows == plan.estimated_rows
+
+
+def test_digests_do_not_depend_on_worker_count_or_backend(tmp_path):
+    from tests.runtime.conftest import pg_database
+
+    plan = small_plan(batches=6)
+    urls = {"sqlite-1": f"sqlite:///{tmp_path / 'one.sqlite3'}", "sqlite-3": f"sqlite:///{tmp_path / 'three.sqlite3'}"}
+    found = {}
+    for name, url in urls.items():
+        _apply(plan, url, tmp_path, workers=int(name[-1]))
+        use(url)
+        found[name] = digest.digests()
+    pg = pg_database()
+    url = next(pg)
+    try:
+        _apply(plan, url, tmp_path, workers=3)
+        use(url)
+        found["postgresql-3"] = digest.digests()
+    finally:
+        pg.close()
+    reference = found["sqlite-1"]
+    assert len(reference) == 23
+    for name, digests in found.items():
+        assert digests == reference, name
+
+
+def test_reapplying_a_completed_plan_is_a_noop(plan, db_url, tmp_path):
+    _apply(plan, db_url, tmp_path)
+    use(db_url)
+    before = digest.digests()
+    again = _apply(plan, db_url, tmp_path)
+    assert again.outcome == "noop" and again.skipped == len(plan.batches) and again.rows_total == 0
+    use(db_url)
+    assert digest.digests() == before
+
+
+def test_a_different_plan_is_refused_then_replaced_with_fresh(plan, db_url, tmp_path):
+    _apply(plan, db_url, tmp_path)
+    other = small_plan(batches=4, seed=99)
+    with pytest.raises(RuntimeFault) as err:
+        _apply(other, db_url, tmp_path)
+    assert err.value.exit_code == STALE_PLAN and "--fresh" in err.value.render()
+    use(db_url)
+    infra_before = {t: d for t, d in digest.digests().items() if t not in _operational_tables()}
+    summary = _apply(other, db_url, tmp_path, fresh=True)
+    assert summary.ledger == "fresh" and summary.succeeded == 4
+    use(db_url)
+    assert digest.row_counts() == other.estimated_rows
+    assert ledger.status().plan_hash == ledger.plan_hash(other)
+    assert {t: d for t, d in digest.digests().items() if t not in _operational_tables()} == infra_before
+
+
+def _operational_tables() -> set[str]:
+    from aquadsl.farm.models import TABLE_MODELS
+
+    return {m._meta.db_table for m in TABLE_MODELS.values()}
+
+
+def test_a_failed_batch_is_retried_then_reported_and_resumable(plan, db_url, tmp_path, monkeypatch):
+    bad = plan.batches[2].id
+    monkeypatch.setenv("AQUADSL_FAULT_INJECTION", f"simulate:raise:{bad}:*")
+    summary = _apply(plan, db_url, tmp_path, workers=2, retries=2)
+    assert summary.outcome == "failed" and summary.failed == 1
+    assert summary.succeeded == len(plan.batches) - 1
+    failure = summary.failures[0]
+    assert failure.batch_id == bad and failure.attempts == 3 and "InjectedFault" in failure.error
+    log = (tmp_path / "logs" / f"{bad}.log").read_text()
+    assert log.count("FAILED") == 3 and "Traceback" in log and "giving up" in log
+    use(db_url)
+    st = ledger.status()
+    assert st.failed == [bad] and len(st.done) == len(plan.batches) - 1
+    monkeypatch.delenv("AQUADSL_FAULT_INJECTION")
+    resumed = _apply(plan, db_url, tmp_path, workers=2)
+    assert resumed.succeeded == 1 and resumed.skipped == len(plan.batches) - 1
+    use(db_url)
+    assert digest.row_counts() == plan.estimated_rows
+
+
+def test_a_transient_failure_succeeds_on_retry(plan, sqlite_url, tmp_path, monkeypatch):
+    flaky = plan.batches[0].id
+    monkeypatch.setenv("AQUADSL_FAULT_INJECTION", f"simulate:raise:{flaky}:1")
+    summary = _apply(plan, sqlite_url, tmp_path, retries=1)
+    assert summary.outcome == "completed" and summary.failed == 0
+    log = (tmp_path / "logs" / f"{flaky}.log").read_text()
+    assert "attempt 1: FAILED: InjectedFault" in log and "attempt 2: loaded" in log
+
+
+def test_a_hung_worker_is_killed_and_the_batch_retried(plan, db_url, tmp_path, monkeypatch):
+    slow = plan.batches[1].id
+    monkeypatch.setenv("AQUADSL_FAULT_INJECTION", f"simulate:hang:{slow}:1")
+    summary = _apply(plan, db_url, tmp_path, workers=2, timeout=3, retries=1)
+    assert summary.outcome == "completed"
+    log = (tmp_path / "logs" / f"{slow}.log").read_text()
+    assert "timed out after 3 s" in log and "attempt 2: loaded" in log
+    use(db_url)
+    assert digest.row_counts() == plan.estimated_rows
+
+
+def test_a_worker_killed_mid_batch_leaves_nothing_half_written(plan, db_url, tmp_path, monkeypatch):
+    victim = plan.batches[3].id
+    clean_url = f"sqlite:///{tmp_path / 'clean.sqlite3'}"
+    _apply(plan, clean_url, tmp_path / "clean")
+    use(clean_url)
+    expected = digest.digests()
+    monkeypatch.setenv("AQUADSL_FAULT_INJECTION", f"load:kill:{victim}:1")
+    summary = _apply(plan, db_url, tmp_path, workers=2, retries=1)
+    assert summary.outcome == "completed"
+    log = (tmp_path / "logs" / f"{victim}.log").read_text()
+    assert "worker process died (killed by SIGKILL)" in log
+    use(db_url)
+    assert digest.digests() == expected
+
+
+def test_report_json_and_ledger_runs(plan, sqlite_url, tmp_path):
+    report = tmp_path / "run.json"
+    _apply(plan, sqlite_url, tmp_path, workers=2, report=str(report))
+    data = json.loads(report.read_text())
+    assert data["outcome"] == "completed" and data["succeeded"] == len(plan.batches)
+    assert data["rows_total"] == sum(plan.estimated_rows.values())
+    assert data["peak_utilisation"]["sea"]["peak"] == 4 and data["peak_utilisation"]["sea"]["containers"] == 6
+    assert len(data["worker_peak_rss_mb"]) == 2 and all(m > 0 for m in data["worker_peak_rss_mb"])
+    use(sqlite_url)
+    st = ledger.status()
+    assert st.last_run["outcome"] == "completed" and len(st.done) == len(plan.batches)
+
+
+def test_a_log_dir_failing_mid_run_stops_cleanly_and_stays_resumable(plan, db_url, tmp_path, monkeypatch):
+    from aquadsl.runtime.errors import LOG_DIR, log_dir_fault
+    from aquadsl.runtime.logs import LogDir
+
+    original, calls = LogDir.append, []
+
+    def filling_up(self, batch_id, text):
+        calls.append(batch_id)
+        if len(calls) > 3:
+            raise log_dir_fault("cannot write the log: no space left on the device")
+        original(self, batch_id, text)
+
+    monkeypatch.setattr(LogDir, "append", filling_up)
+    with pytest.raises(RuntimeFault) as err:
+        _apply(plan, db_url, tmp_path, workers=2)
+    assert err.value.exit_code == LOG_DIR
+    use(db_url)
+    st = ledger.status()
+    assert st.last_run["outcome"] == "failed" and not st.failed
+    assert len(st.done) + len(st.pending) == len(plan.batches)
+    monkeypatch.setattr(LogDir, "append", original)
+    _apply(plan, db_url, tmp_path, workers=2)
+    use(db_url)
+    assert digest.row_counts() == plan.estimated_rows
+
+
+def test_connections_dropped_by_the_server_are_recovered(plan, pg_url, tmp_path, monkeypatch):
+    import threading
+
+    from tests.runtime.conftest import _pg_admin
+
+    name = pg_url.rsplit("/", 1)[1]
+
+    def terminate():
+        conn = _pg_admin()
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+        conn.close()
+
+    slow = plan.batches[0].id
+    monkeypatch.setenv("AQUADSL_FAULT_INJECTION", f"simulate:hang:{slow}:1")
+    timer = threading.Timer(1.5, terminate)   # while the run waits for the hung batch
+    timer.start()
+    try:
+        summary = _apply(plan, pg_url, tmp_path, workers=2, timeout=3, retries=1)
+    finally:
+        timer.cancel()
+    assert summary.outcome == "completed", summary.failures
+    use(pg_url)
+    assert digest.row_counts() == plan.estimated_rows
