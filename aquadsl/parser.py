@@ -49,14 +49,28 @@ def lark_parser() -> Lark:
                 maybe_placeholders=False, start=["start", "placeholder"], cache=True)
 
 
+_WORD_TERMINALS = ("WATER", "NAME_KIND", "EVENT_EVERY", "EVENT_AT", "UNIT")
+
+
+def _words(pattern: str) -> list[str]:
+    """The words of a whole-word keyword pattern such as ``(?:fresh|sea)(?![A-Za-z0-9_])``."""
+    return re.findall(r"[a-z_0-9]+", pattern.split("(?!")[0])
+
+
 @functools.lru_cache(maxsize=1)
 def _keywords() -> dict[str, str]:
     """Terminal name -> literal text, for every keyword terminal."""
-    out = {}
+    return {t.name: _words(t.pattern.value)[0] for t in lark_parser().terminals if t.name.startswith("KW_")}
+
+
+@functools.lru_cache(maxsize=1)
+def keyword_words() -> tuple[str, ...]:
+    """Every reserved word of the grammar (keywords, waters, name kinds, event names, units)."""
+    words = set(_keywords().values())
     for term in lark_parser().terminals:
-        if term.name.startswith("KW_"):
-            out[term.name] = term.pattern.value
-    return out
+        if term.name in _WORD_TERMINALS:
+            words.update(_words(term.pattern.value))
+    return tuple(sorted(words))
 
 
 def human_name(terminal: str) -> str:
@@ -163,12 +177,9 @@ def parse_text(path: str, text: str) -> ParseResult:
         tree = lark_parser().parse(text, start="start")
     except UnexpectedInput:
         for first_line, chunk in _top_level_chunks(text):
-            try:
-                lark_parser().parse(chunk, start="start")
-            except UnexpectedInput as err:
-                diags.append(_shift(_to_diagnostic(path, chunk, err), first_line - 1))
-                if len(diags) >= MAX_SYNTAX_ERRORS:
-                    break
+            _chunk_errors(path, chunk, first_line, diags)
+            if len(diags) >= MAX_SYNTAX_ERRORS:
+                break
         if not diags:  # the blocks parse alone but not together; report the whole-file error
             try:
                 lark_parser().parse(text, start="start")
@@ -181,6 +192,22 @@ def parse_text(path: str, text: str) -> ParseResult:
                         "(operators and parentheses both count)", _span(path, too_deep))
         return ParseResult(None, diags, comments)
     return ParseResult(tree, diags, comments)
+
+
+def _chunk_errors(path: str, chunk: str, first_line: int, diags: Diagnostics) -> None:
+    """Every syntax error of one top-level block: after each, blank the offending line (if it opens
+    or closes no block) and parse again, so one run reports the errors of several statements."""
+    lines = chunk.split("\n")
+    while len(diags) < MAX_SYNTAX_ERRORS:
+        try:
+            lark_parser().parse("\n".join(lines), start="start")
+            return
+        except UnexpectedInput as err:
+            diags.append(_shift(_to_diagnostic(path, "\n".join(lines), err), first_line - 1))
+            index = (getattr(err, "line", 0) or 0) - 1
+            if not 0 <= index < len(lines) or any(b in _COMMENT_OR_STRING.sub("", lines[index]) for b in "{}"):
+                return
+            lines[index] = " " * len(lines[index])
 
 
 def _shift(d: Diagnostic, lines: int) -> Diagnostic:

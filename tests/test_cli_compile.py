@@ -112,3 +112,19 @@ def test_diff_git_revisions(tmp_path, monkeypatch):
     assert "seed" in result.output
     assert run("diff", "HEAD:scenarios/demo.aqs", "scenarios/demo.aqs").exit_code == exits.OK
     assert run("diff", "nosuchrev:scenarios/demo.aqs", "scenarios/demo.aqs").exit_code == exits.ERROR
+
+
+def test_diff_git_revision_outside_a_repository_is_a_clean_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("diff", "HEAD:scenarios/demo.aqs", str(SCENARIOS / "demo.aqs"))
+    assert result.exit_code == exits.ERROR
+    assert "not a git repository" in result.output and "internal error" not in result.output
+
+
+@pytest.mark.parametrize("path", [str(SCENARIOS / "demo.aqs"), "../../../etc/passwd"])
+def test_diff_git_revision_path_must_stay_in_the_repository(path, monkeypatch):
+    # An absolute path would silently read the working tree instead of the revision.
+    monkeypatch.chdir(ROOT)
+    result = run("diff", f"HEAD:{path}", str(SCENARIOS / "demo.aqs"))
+    assert result.exit_code == exits.ERROR
+    assert "stays inside the repository" in result.output

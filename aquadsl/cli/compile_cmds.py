@@ -40,9 +40,10 @@ def check(files: tuple[str, ...], fmt: str, today) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write the canonical plan JSON here.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "yaml", "md"]), default="text",
               show_default=True, help="text/md: a preview; json/yaml: the plan itself.")
-@click.option("--workers", type=click.IntRange(1, 256), default=None, help="Show the partitions for N workers.")
+@click.option("--workers", type=click.IntRange(1, 256), default=14, show_default=True,
+              help="Show the balanced partitions for N workers (14: the old production runs).")
 @TODAY
-def compile_(file: str, out: str | None, fmt: str, workers: int | None, today) -> None:
+def compile_(file: str, out: str | None, fmt: str, workers: int, today) -> None:
     """Compile FILE to a deterministic plan and print a preview (or the plan)."""
     result = compile_path(file, today=resolve_today(today))
     print_diagnostics(result.diagnostics, result.sources)

@@ -42,19 +42,23 @@ def load_plan(arg: str, today: dt.date) -> Loaded:
 
 def _from_git(rev: str, rel: str, today: dt.date) -> Loaded:
     """Compile ``rel`` (relative to the working directory) as it was at ``rev``, imports included."""
+    outside = Loaded(None, error=f"in '{rev}:{rel}', give a path relative to the current directory "
+                                 "that stays inside the repository")
+    if not rel or Path(rel).is_absolute():
+        return outside
     try:
         top = _git("rev-parse", "--show-toplevel").strip()
         prefix = _git("rev-parse", "--show-prefix").strip()
         archive = subprocess.run(["git", "-C", top, "archive", "--format=tar", rev], capture_output=True,
                                  check=True).stdout
     except (OSError, subprocess.CalledProcessError) as exc:
-        detail = getattr(exc, "stderr", b"") or b""
-        reason = detail.decode(errors="replace").strip().splitlines()[-1:] or [str(exc)]
-        return Loaded(None, error=f"cannot read '{rev}:{rel}' from git: {reason[0]}")
+        return Loaded(None, error=f"cannot read '{rev}:{rel}' from git: {_reason(exc)}")
     with tempfile.TemporaryDirectory(prefix="aquadsl-diff-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(tmp, filter="data")
         target = Path(tmp) / prefix / rel
+        if not target.resolve().is_relative_to(Path(tmp).resolve()):
+            return outside
         if not target.exists():
             return Loaded(None, error=f"'{rel}' does not exist at revision {rev}")
         if target.suffix == ".json":
@@ -65,6 +69,15 @@ def _from_git(rev: str, rel: str, today: dt.date) -> Loaded:
         result = compile_path(target, today=today)
         diags = [_relabel(d, tmp, rev) for d in result.diagnostics]
         return Loaded(result.plan if result.ok else None, diags, _relabel_sources(result.sources, tmp, rev))
+
+
+def _reason(exc: Exception) -> str:
+    """The last line git printed (stderr may be bytes or text), or the exception itself."""
+    detail = getattr(exc, "stderr", None) or ""
+    if isinstance(detail, bytes):
+        detail = detail.decode(errors="replace")
+    lines = detail.strip().splitlines()
+    return lines[-1] if lines else str(exc)
 
 
 def _git(*args: str) -> str:

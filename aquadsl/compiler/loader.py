@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,6 +89,19 @@ def _absolute(path: Path) -> Path:
     return Path(os.path.normpath(os.path.abspath(path)))
 
 
+_IMPORT = re.compile(r'^[ \t]*import[ \t]+"([^"\n]+)"', re.M)
+
+
+def _imports_in(text: str, shown: str) -> list[tuple[str, Span]]:
+    """Import statements found by a plain scan, for a file that does not parse."""
+    out = []
+    for m in _IMPORT.finditer(text):
+        line = text.count("\n", 0, m.start()) + 1
+        col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        out.append((m.group(1), Span(path=shown, line=line, col=col, end_line=line, end_col=col + len(m.group()))))
+    return out
+
+
 def _visit(path: Path, shown: str, at: Span | None, stack: list[Path], done: dict[Path, str],
            loaded: Loaded) -> None:
     key = path.resolve()  # identity for cycles and repeats: the real file
@@ -107,6 +121,10 @@ def _visit(path: Path, shown: str, at: Span | None, stack: list[Path], done: dic
     module = parse_source(shown, text, loaded.diagnostics)
     if module is None:
         loaded.complete = False
+        # Still check the files it imports, so one run reports their errors too.
+        for target, span in _imports_in(text, shown):
+            _visit(_absolute(path.parent / target), display_path(_absolute(path.parent / target)), span,
+                   stack + [key], done, loaded)
         return
     stack.append(key)
     for item in module.items:

@@ -10,20 +10,17 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
+from aquadsl.parser import keyword_words
+
 GRAMMAR = Path(__file__).resolve().parents[2] / "aquadsl" / "grammar.lark"
 BATCH_NUMBERS = ("batch_index", "geo_index", "global_index", "geo_number", "start_year", "start_month",
                  "start_day", "batches_in_geography")
 
 
 # ------------------------------------------------------------------------- vocabulary
-@lru_cache(maxsize=1)
 def grammar_words() -> tuple[str, ...]:
     """Every literal word of the grammar (keywords, waters, event names, units), read from the grammar."""
-    text = GRAMMAR.read_text(encoding="utf-8")
-    words = set()
-    for m in re.finditer(r"^[A-Z_]+(?:\.\d+)?:\s*(.+)$", text, flags=re.M):
-        words.update(w for w in re.findall(r'"([A-Za-z_0-9]+)"', m.group(1)))
-    return tuple(sorted(words))
+    return keyword_words()
 
 
 PUNCTUATION = ("{", "}", "(", ")", ",", ":", "=", "..", "+", "-", "*", "/", "//", "%", "**")
