@@ -1,8 +1,8 @@
 """`aquadsl apply`, `status` and `migrate`: thin commands over ``aquadsl.runtime``.
 
-Exit codes: 0 OK, 1 scenario errors, 3 batches failed, 4 stale plan, 65 bad plan file,
-69 database unreachable/invalid, 70 internal error, 73 log directory unwritable, 130 interrupted
-(see ``aquadsl.runtime.errors``).
+Exit codes: 0 OK, 1 scenario errors, 3 batches failed, 4 stale plan, 65 bad or inconsistent plan file,
+69 database unreachable/invalid, 70 internal error, 73 log directory or report unwritable, 75 another
+apply is running on the database, 130 interrupted (see ``aquadsl.runtime.errors``).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ def _guarded(command):
             sys.exit(exc.exit_code)
         except Interrupted as exc:
             click.echo(render(exc.summary), nl=False)
+            _report_error(exc.summary)
             click.echo(f"error[{errors.AQS_INTERRUPTED}]: interrupted: {exc.summary.succeeded} batch(es) "
                        "committed and kept; run the same command again to resume", err=True)
             sys.exit(exits.INTERRUPTED)
@@ -53,6 +54,13 @@ def _guarded(command):
                        err=True)
             sys.exit(exits.INTERNAL)
     return wrapper
+
+
+def _report_error(summary) -> bool:
+    """Print why --report could not be written (after the summary); whether there was such an error."""
+    if summary.report_error:
+        click.echo(f"error[{errors.AQS_LOG_DIR}]: {summary.report_error}", err=True)
+    return bool(summary.report_error)
 
 
 def _load_plan(source: str, today):
@@ -80,8 +88,9 @@ def _load_plan(source: str, today):
 
 
 EXIT_CODES = ("Exit codes: 0 done, 1 scenario errors, 3 a batch failed after its retries, 4 stale plan "
-              "(use --fresh), 65 bad plan file, 69 database unreachable or invalid URL, 70 internal error, "
-              "73 log directory unwritable, 130 interrupted (resumable).")
+              "(use --fresh), 65 bad or inconsistent plan file, 69 database unreachable or invalid URL, "
+              "70 internal error, 73 log directory or report unwritable, 75 another apply is running on "
+              "the database, 130 interrupted (resumable).")
 
 
 @click.command(epilog=EXIT_CODES)
@@ -89,20 +98,25 @@ EXIT_CODES = ("Exit codes: 0 done, 1 scenario errors, 3 a batch failed after its
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes simulating (and, on PostgreSQL, loading) batches in parallel.")
 @DATABASE
-@click.option("--log-dir", type=click.Path(file_okay=False), default=None,
+@click.option("--log-dir", type=click.Path(), default=None,  # its problems exit 73, checked by LogDir
               help="Folder for one log per batch (default: .aquadsl/logs/<run>/).")
 @click.option("--retries", type=click.IntRange(0, 20), default=2, show_default=True,
               help="Retries of a failed or timed-out batch, with exponential backoff.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=600.0, show_default=True, metavar="SECONDS",
               help="Kill and replace a worker whose batch takes longer than this.")
 @click.option("--fresh", is_flag=True, help="Delete all batches and events (keep infrastructure) first.")
-@click.option("--report", type=click.Path(dir_okay=False), default=None, help="Write the summary as JSON.")
+@click.option("--report", type=click.Path(), default=None,  # its problems exit 73, see report_problem
+              help="Write the summary as JSON.")
 @click.option("--progress", type=click.Choice(["auto", "bar", "plain", "none"]), default="auto",
               show_default=True, help="A live bar on a terminal, plain lines otherwise.")
 @TODAY
 @_guarded
 def apply(source, workers, database, log_dir, retries, timeout, fresh, report, progress, today) -> None:
-    """Simulate every batch of FILE and load it into the farm database (resumable)."""
+    """Simulate every batch of FILE and load it into the farm database (resumable).
+
+    Row counts per table equal the plan's estimates exactly. That is why mortality_events holds one row
+    per container and day, including days with zero deaths.
+    """
     from aquadsl.runtime import db
     from aquadsl.runtime.apply import ApplyOptions, apply_plan
     from aquadsl.runtime.report import render
@@ -112,10 +126,13 @@ def apply(source, workers, database, log_dir, retries, timeout, fresh, report, p
                            report=report, progress=progress)
     summary = apply_plan(plan, db.resolve_url(database), options, echo=lambda m: click.echo(m, err=True))
     click.echo(render(summary), nl=False)
+    unreported = _report_error(summary)
     if summary.failed:
         names = ", ".join(f"{f.batch_id} (log: {f.log})" for f in summary.failures)
         click.echo(f"error[{errors.AQS_BATCH}]: {summary.failed} batch(es) failed: {names}", err=True)
         sys.exit(errors.BATCHES_FAILED)
+    if unreported:
+        sys.exit(errors.LOG_DIR)
 
 
 @click.command(epilog=EXIT_CODES)

@@ -22,7 +22,7 @@ SQLITE_PRAGMAS = (
 )
 
 _PG_OPTIONS = {"sslmode", "connect_timeout", "application_name", "options", "sslrootcert",
-               "sslcert", "sslkey", "target_session_attrs"}
+               "sslcert", "sslkey", "sslpassword", "passfile", "target_session_attrs"}
 
 
 class DatabaseURLError(ValueError):
@@ -47,7 +47,7 @@ def _sqlite(parts) -> dict:
 
 def _postgresql(parts) -> dict:
     query = dict(parse_qsl(parts.query))
-    unknown = sorted(set(query) - _PG_OPTIONS - {"host", "port"})
+    unknown = sorted(set(query) - _PG_OPTIONS - {"host", "port", "password"})
     if unknown:
         raise DatabaseURLError(f"unknown PostgreSQL URL option {unknown[0]!r}")
     try:
@@ -64,7 +64,8 @@ def _postgresql(parts) -> dict:
         "ENGINE": "django.db.backends.postgresql",
         "NAME": name,
         "USER": unquote(parts.username or ""),
-        "PASSWORD": unquote(parts.password or ""),
+        # libpq also takes the password as a query option; the runtime redacts it like the userinfo one.
+        "PASSWORD": query.get("password") or unquote(parts.password or ""),
         "HOST": query.get("host") or parts.hostname or "",
         "PORT": str(query.get("port") or port or ""),
         "OPTIONS": options,

@@ -198,6 +198,100 @@ class Plan(_Frozen):
         raise KeyError(name)
 
 
+# ------------------------------------------------------------- meaning checks
+# A hand-edited plan must be refused before `apply`, with one line, not fail later as a database
+# constraint error or load silently wrong rows. Not a model validator: the compiler builds plans that
+# pass these checks, `diff` must still show any edit, and tests build partial plans by hand.
+_ONE_DAY = dt.timedelta(days=1)
+
+
+def meaning_problem(plan: Plan) -> str | None:
+    """The first inconsistency in ``plan`` (one line), or None if it means something runnable."""
+    from aquadsl.sim.volume import TABLES  # sim.volume imports this module
+
+    problem = _rows_problem("the plan's estimated_rows", plan.estimated_rows, TABLES)
+    if problem:
+        return problem
+    ids, indexes = set(), set()
+    for b in plan.batches:
+        if b.id in ids:
+            return f"batch id {b.id!r} appears twice"
+        if b.index in indexes or b.index < 0:
+            return f"batch {b.id}: index {b.index} is negative or used by another batch"
+        ids.add(b.id)
+        indexes.add(b.index)
+    names = {g.name: _container_set(g) for g in plan.infrastructure.geographies}
+    stages = {s.name: i for i, s in enumerate(plan.parameters.lifecycle.stages)}
+    for b in plan.batches:
+        problem = _batch_problem(plan, b, names, stages) or _rows_problem(
+            f"batch {b.id}: estimated_rows", b.estimated_rows, TABLES)
+        if problem:
+            return problem
+    for table in TABLES:
+        total = sum(b.estimated_rows[table] for b in plan.batches)
+        if plan.estimated_rows[table] != total:
+            return (f"estimated_rows[{table!r}] is {plan.estimated_rows[table]}, "
+                    f"but the batches' estimates add up to {total}")
+    return None
+
+
+def _container_set(geo: GeographyPlan) -> frozenset[str]:
+    names = [c for s in geo.stations for h in s.halls for c in expand(h.containers)]
+    names.extend(c for a in geo.sea_areas for c in expand(a.rings))
+    return frozenset(names)
+
+
+def _rows_problem(what: str, rows: dict[str, int], tables: tuple[str, ...]) -> str | None:
+    if set(rows) != set(tables):
+        odd = sorted(set(rows) ^ set(tables))
+        return f"{what} must name exactly the tables {', '.join(tables)} (check {', '.join(odd)})"
+    negative = sorted(t for t, n in rows.items() if n < 0)
+    return f"{what}[{negative[0]!r}] is negative" if negative else None
+
+
+def _batch_problem(plan: Plan, b: BatchPlan, containers: dict[str, frozenset[str]],
+                   stages: dict[str, int]) -> str | None:
+    where = f"batch {b.id}"
+    if b.eggs <= 0:
+        return f"{where}: eggs must be above zero, not {b.eggs}"
+    if b.geography not in containers:
+        return f"{where}: unknown geography {b.geography!r}"
+    if b.days != (b.end - b.start).days or b.days <= 0:
+        return f"{where}: days is {b.days}, but start {b.start} to end {b.end} is {(b.end - b.start).days} days"
+    if b.end > plan.parameters.until + _ONE_DAY:
+        return f"{where}: ends {b.end}, after the plan's until date {plan.parameters.until}"
+    if b.status == "completed" and b.harvest_date != b.end - _ONE_DAY:
+        return f"{where}: a completed batch is harvested on its last day ({b.end - _ONE_DAY}), not {b.harvest_date}"
+    if b.status == "active" and (b.harvest_date is not None or b.end != plan.parameters.until + _ONE_DAY):
+        return f"{where}: an active batch has no harvest_date and ends the day after until"
+    return _windows_problem(b, containers[b.geography], stages)
+
+
+def _windows_problem(b: BatchPlan, containers: frozenset[str], stages: dict[str, int]) -> str | None:
+    expected, last_order = b.start, -1
+    for w in b.stages:
+        where = f"batch {b.id}, stage {w.stage}"
+        order = stages.get(w.stage)
+        if order is None:
+            return f"{where}: the lifecycle has no stage {w.stage!r}"
+        if order <= last_order:
+            return f"{where}: stages must follow the lifecycle's order, each at most once"
+        if w.start != expected:
+            return f"{where}: starts {w.start}, expected {expected} (windows run from start to end without gaps)"
+        if not w.start < w.end <= w.reserved_until:
+            return f"{where}: needs start < end <= reserved_until ({w.start}, {w.end}, {w.reserved_until})"
+        names = w.container_names()
+        if not names:
+            return f"{where}: the window holds no containers"
+        unknown = next((c for c in names if c not in containers), None)
+        if unknown is not None:
+            return f"{where}: container {unknown} is not in {b.geography}'s infrastructure"
+        expected, last_order = w.end, order
+    if expected != b.end:
+        return f"batch {b.id}: its stage windows end {expected}, not at the batch's end {b.end}"
+    return None
+
+
 def to_data(plan: Plan) -> dict:
     return plan.model_dump(mode="json")
 

@@ -7,12 +7,13 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Callable, TextIO
 
-from aquadsl.plan.model import Plan, dumps
+from aquadsl.plan.model import Plan, dumps, meaning_problem
 from aquadsl.runtime import db, infra, ledger
-from aquadsl.runtime.errors import RuntimeFault, database_fault, log_dir_fault
+from aquadsl.runtime.errors import RuntimeFault, database_fault, log_dir_fault, plan_fault
+from aquadsl.runtime.lock import apply_lock
 from aquadsl.runtime.logs import LogDir
 from aquadsl.runtime.progress import make_progress
-from aquadsl.runtime.report import FailedBatch, Summary, peak_utilisation, write_report
+from aquadsl.runtime.report import FailedBatch, Summary, peak_utilisation, report_problem, write_report
 from aquadsl.runtime.scheduler import Runner
 from aquadsl.runtime.tables import table_specs
 from aquadsl.runtime.workers import Pool
@@ -46,8 +47,27 @@ def _raise_interrupt(signum, frame):
 
 def apply_plan(plan: Plan, url: str, options: ApplyOptions = ApplyOptions(),
                echo: Callable[[str], None] = print, stream: TextIO | None = None) -> Summary:
-    """Apply ``plan`` to the database at ``url``. Raises RuntimeFault or Interrupted; returns the summary."""
+    """Apply ``plan`` to the database at ``url``. Raises RuntimeFault or Interrupted; returns the summary.
+
+    Everything that can be checked without the database (the plan's consistency, the log folder, the
+    report path) is checked first. Only one apply runs on a database at a time (LOCKED otherwise).
+    If the report cannot be written at the end, ``summary.report_error`` says why.
+    """
+    problem = meaning_problem(plan)
+    if problem:
+        raise plan_fault(f"the plan is inconsistent: {problem}",
+                         "recompile it: aquadsl compile SCENARIO.aqs --out plan.json")
     log = LogDir.prepare(options.log_dir)
+    problem = report_problem(options.report)
+    if problem:
+        raise log_dir_fault(f"cannot write the report '{options.report}': {problem}",
+                            "choose another --report path")
+    with apply_lock(url):
+        return _locked_apply(plan, url, options, log, echo, stream)
+
+
+def _locked_apply(plan: Plan, url: str, options: ApplyOptions, log: LogDir, echo: Callable[[str], None],
+                  stream: TextIO | None) -> Summary:
     summary, todo = _prepare(plan, url, options)
     if not todo:
         _write_report(summary, options.report)
@@ -180,10 +200,11 @@ def _compact(summary: Summary) -> dict:
 
 
 def _write_report(summary: Summary, path: str | None) -> None:
+    """Write the report; a failure is recorded, not raised, so that the summary is still shown first."""
     if not path:
         return
     try:
         write_report(summary, path)
     except OSError as exc:
-        raise log_dir_fault(f"cannot write the report '{path}': {exc.strerror or exc}") from None
+        summary.report_error = f"cannot write the report '{path}': {exc.strerror or exc}"
 

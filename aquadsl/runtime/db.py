@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import os
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, unquote_plus, urlsplit
 
 from aquadsl.farm.settings import DEFAULT_URL, DatabaseURLError, settings_for
 from aquadsl.runtime.errors import AQS_NOT_MIGRATED, DATABASE, RuntimeFault, database_fault
@@ -20,30 +20,54 @@ def resolve_url(url: str | None) -> str:
     return url or os.environ.get("DATABASE_URL") or DEFAULT_URL
 
 
+# Query-string options whose values are secret (or point at secrets): never shown.
+SENSITIVE_OPTIONS = frozenset({"password", "passfile", "sslpassword", "sslkey", "sslcert"})
+
+
 def redact(url: str) -> str:
-    """The URL with its password replaced by ``***`` (safe to print and log)."""
+    """The URL with its password and sensitive query values replaced by ``***`` (safe to print and log)."""
     try:
         parts = urlsplit(url)
-        if parts.password is None:
-            return url
-        netloc = parts.netloc.rsplit("@", 1)
-        user = netloc[0].split(":", 1)[0]
-        return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[1]}"))
+        shown = url   # edited as text: urlunsplit would turn sqlite:///a.db into sqlite:/a.db
+        if parts.password is not None:
+            userinfo, host = parts.netloc.rsplit("@", 1)
+            shown = shown.replace(parts.netloc, f"{userinfo.split(':', 1)[0]}:***@{host}", 1)
+        if parts.query:
+            query = "&".join(_redact_option(o) for o in parts.query.split("&"))
+            shown = shown.replace(f"?{parts.query}", f"?{query}", 1)
+        return shown
     except ValueError:
         return "<unparseable database URL>"
 
 
+def _redact_option(option: str) -> str:
+    key, sep, _ = option.partition("=")
+    return f"{key}=***" if sep and unquote_plus(key).lower() in SENSITIVE_OPTIONS else option
+
+
+def _secrets(url: str) -> set[str]:
+    """The secret strings of a URL, raw and decoded: the userinfo password and sensitive query values."""
+    found = set()
+    try:
+        parts = urlsplit(url)
+        if parts.password:
+            found.update((parts.password, unquote(parts.password)))
+        for option in parts.query.split("&"):
+            key, sep, value = option.partition("=")
+            if sep and value and unquote_plus(key).lower() in SENSITIVE_OPTIONS:
+                found.update((value, unquote_plus(value)))
+    except ValueError:
+        pass
+    return {s for s in found if s}
+
+
 def scrub(text: str, url: str | None) -> str:
-    """``text`` with every occurrence of the URL's password and the raw URL removed."""
+    """``text`` with the raw URL redacted and every secret of the URL replaced by ``***``."""
     if not url:
         return text
     text = text.replace(url, redact(url))
-    try:
-        password = urlsplit(url).password
-    except ValueError:
-        password = None
-    if password:
-        text = text.replace(password, "***")
+    for secret in sorted(_secrets(url), key=len, reverse=True):
+        text = text.replace(secret, "***")
     return text
 
 

@@ -7,7 +7,8 @@ Exit codes of `aquadsl apply`, `status` and `migrate` (in addition to ``aquadsl.
     4   STALE_PLAN        the database holds another plan's batches; re-run with --fresh to replace them
     65  BAD_PLAN          the plan file is corrupt, not a plan, or has an unknown format_version
     69  DATABASE          the database is unreachable, refuses the credentials, or the URL is invalid
-    73  LOG_DIR           the log directory cannot be created or written (permissions, disk full)
+    73  LOG_DIR           the log directory or the --report file cannot be written (permissions, disk full)
+    75  LOCKED            another apply is running on the same database; try again when it has finished
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ STALE_PLAN = 4
 BAD_PLAN = 65
 DATABASE = 69
 LOG_DIR = 73
+LOCKED = 75          # EX_TEMPFAIL
 
 # Diagnostic codes (AQS4xx plan files, AQS5xx runtime and database).
 AQS_PLAN_FILE = "AQS401"
@@ -26,6 +28,7 @@ AQS_LOG_DIR = "AQS503"
 AQS_BATCH = "AQS504"
 AQS_INTERRUPTED = "AQS505"
 AQS_NOT_MIGRATED = "AQS506"
+AQS_LOCKED = "AQS507"
 
 
 class RuntimeFault(Exception):

@@ -1,7 +1,11 @@
-"""Bulk-load one batch's rows in ONE transaction: COPY (binary) on PostgreSQL, executemany on SQLite.
+"""Bulk-load one batch's rows in ONE transaction: COPY (binary) on PostgreSQL, a staged copy on SQLite.
 
 The ledger row is marked ``done`` inside the same transaction, so a batch is either fully present
 and recorded, or absent and pending. A batch found already ``done`` is not loaded twice.
+
+On SQLite the costly part of inserting (turning arrays into Python rows and binding them) happens in
+the worker, into a private in-memory database sent back as bytes (:func:`stage_sqlite`). The single
+writer then only attaches those bytes and copies each table with INSERT ... SELECT, inside SQLite.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ class EncodedBatch:
 
     batch_id: str
     counts: dict[str, int]
-    payload: dict[str, list]   # PostgreSQL: COPY buffers; SQLite: column arrays
+    payload: dict[str, list]   # PostgreSQL: COPY buffers; SQLite: column arrays (until staged)
+    staged: bytes = b""        # SQLite: the serialized in-memory database of stage_sqlite
 
 
 def encode_batch(batch: BatchPlan, rows: dict, specs: dict[str, TableSpec], lookups: Lookups,
@@ -72,25 +77,72 @@ def write_postgresql(encoded: EncodedBatch, specs: dict[str, TableSpec], attempt
     return encoded.counts, False
 
 
+STAGE = "aquadsl_stage"   # the schema name the writer attaches a staged batch under
+
+
+def stage_sqlite(encoded: EncodedBatch, specs: dict[str, TableSpec]) -> EncodedBatch:
+    """Worker side: insert the batch into a private in-memory SQLite database; the batch with its bytes."""
+    import sqlite3
+
+    qn = _quote_sqlite
+    stage = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        stage.execute("PRAGMA journal_mode=OFF")
+        stage.execute("BEGIN")
+        for table in LOAD_ORDER:
+            if encoded.counts[table]:
+                spec = specs[table]
+                cols = ", ".join(qn(c) for c in spec.column_names)
+                marks = ", ".join("?" * len(spec.columns))
+                stage.execute(f"CREATE TABLE {qn(spec.db_table)} ({cols})")
+                columns = [a.tolist() for a in encoded.payload[table]]
+                stage.executemany(f"INSERT INTO {qn(spec.db_table)} VALUES ({marks})", zip(*columns))
+        stage.execute("COMMIT")
+        data = stage.serialize()
+    finally:
+        stage.close()
+    return EncodedBatch(encoded.batch_id, encoded.counts, {}, data)
+
+
+def _quote_sqlite(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def write_sqlite(encoded: EncodedBatch, specs: dict[str, TableSpec], worker_s: float,
                  log_path: str) -> tuple[dict[str, int], bool]:
-    """Insert every table with ``executemany`` on the raw sqlite3 connection, in one transaction.
+    """Copy a staged batch into the database with INSERT ... SELECT, in one transaction.
 
-    ``worker_s`` is the time the worker spent simulating and encoding (for the ledger's duration).
+    ``worker_s`` is the time the worker spent simulating, encoding and staging (for the ledger's duration).
     """
     from django.db import connection, transaction
 
     started = time.perf_counter()
-    with transaction.atomic():
-        prior = ledger.lock_done(encoded.batch_id)
-        if prior is not None:
-            return prior, True
-        raw = connection.connection
-        for table in LOAD_ORDER:
-            if encoded.counts[table]:
-                name, cols = _quoted(connection, specs[table])
-                marks = ", ".join("?" * len(specs[table].columns))
-                columns = [a.tolist() for a in encoded.payload[table]]
-                raw.executemany(f"INSERT INTO {name} ({cols}) VALUES ({marks})", zip(*columns))
-        ledger.mark_done(encoded.batch_id, encoded.counts, worker_s + time.perf_counter() - started, log_path)
+    connection.ensure_connection()
+    raw = connection.connection
+    _attach_stage(raw, encoded.staged)
+    try:
+        with transaction.atomic():
+            prior = ledger.lock_done(encoded.batch_id)
+            if prior is not None:
+                return prior, True
+            for table in LOAD_ORDER:
+                if encoded.counts[table]:
+                    name, cols = _quoted(connection, specs[table])
+                    raw.execute(f"INSERT INTO main.{name} ({cols}) SELECT {cols} FROM {STAGE}.{name}")
+            ledger.mark_done(encoded.batch_id, encoded.counts, worker_s + time.perf_counter() - started,
+                             log_path)
+    finally:
+        raw.execute(f"DETACH DATABASE {STAGE}")
     return encoded.counts, False
+
+
+def _attach_stage(raw, data: bytes) -> None:
+    """Attach ``data`` as the schema STAGE (detaching one a failed attempt may have left behind)."""
+    if any(row[1] == STAGE for row in raw.execute("PRAGMA database_list")):
+        raw.execute(f"DETACH DATABASE {STAGE}")
+    raw.execute(f"ATTACH DATABASE ':memory:' AS {STAGE}")
+    try:
+        raw.deserialize(data, name=STAGE)
+    except BaseException:
+        raw.execute(f"DETACH DATABASE {STAGE}")
+        raise

@@ -40,6 +40,9 @@ class LogDir:
         return log
 
     def _probe(self, path: Path) -> None:
+        if path.exists() and not path.is_dir():
+            raise log_dir_fault(f"cannot write logs in '{path}': it is a file, not a folder",
+                                "choose another folder with --log-dir")
         try:
             path.mkdir(parents=True, exist_ok=True)
             probe = path / f".probe-{os.getpid()}"

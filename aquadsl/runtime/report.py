@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,7 @@ class Summary:
     worker_peak_rss_mb: list[float] = field(default_factory=list)
     log_dir: str = ""
     ledger: str = ""                   # new, resume, replaced or fresh
+    report_error: str = ""             # why --report could not be written (not part of the report)
 
     @property
     def rows_total(self) -> int:
@@ -52,6 +54,7 @@ class Summary:
 
     def to_json(self) -> str:
         data = asdict(self)
+        del data["report_error"]
         data["rows_total"] = self.rows_total
         data["rows_per_s"] = round(self.rows_per_s, 1)
         data["elapsed_s"] = round(self.elapsed_s, 3)
@@ -112,6 +115,23 @@ def render(summary: Summary) -> str:
     return "\n".join(lines) + "\n"
 
 
+def report_problem(path: str | Path | None) -> str | None:
+    """Why ``path`` could not be written as the report, checked before any batch is loaded; else None."""
+    if not path:
+        return None
+    target = Path(path)
+    folder = target.parent
+    if target.is_dir():
+        return "it is a folder"
+    if not folder.exists():
+        return f"the folder '{folder}' does not exist"
+    if not folder.is_dir():
+        return f"'{folder}' is not a folder"
+    if not os.access(folder, os.W_OK | os.X_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        return "permission denied"
+    return None
+
+
 def write_report(summary: Summary, path: str | Path) -> None:
-    """Write the JSON report (a LOG_DIR-style fault is raised by the caller on OSError)."""
+    """Write the JSON report (the caller records an OSError in ``summary.report_error``)."""
     Path(path).write_text(summary.to_json(), encoding="utf-8")

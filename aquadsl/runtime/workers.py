@@ -1,7 +1,8 @@
 """Worker processes that simulate whole batches, and the parent's pool that runs and replaces them.
 
-Each worker sets up Django itself, then loads its batches (PostgreSQL) or returns their encoded
-rows (SQLite). Only plain data crosses the pipe: plan JSON, names, numpy arrays.
+Each worker sets up Django itself, then loads its batches (PostgreSQL) or returns them staged in a
+serialized in-memory SQLite database (SQLite). Only plain data crosses the pipe: plan JSON, names,
+numpy arrays, bytes.
 """
 
 from __future__ import annotations
@@ -105,8 +106,10 @@ def _run_task(task: Task, plan, specs, lookups: Lookups, vendor: str, url: str) 
         encoded = loader.encode_batch(batch, rows, specs, lookups, vendor)
         del rows
         if vendor != "postgresql":
+            staged = loader.stage_sqlite(encoded, specs)
+            del encoded
             inject("load", task.batch_id, task.attempt)
-            return ("rows", task, encoded, time.perf_counter() - started, _peak_rss_mb())
+            return ("rows", task, staged, time.perf_counter() - started, _peak_rss_mb())
         db.reconnect_if_dropped()
         counts, already = loader.write_postgresql(encoded, specs, task.attempt, started, task.log_path)
         return ("done", task, counts, already, time.perf_counter() - started, _peak_rss_mb())

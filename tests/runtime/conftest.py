@@ -10,6 +10,7 @@ import itertools
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,27 @@ def use(url: str) -> None:
     from aquadsl.runtime import db
 
     db.setup(url)
+
+
+def wait_for(predicate, timeout: float = 60.0) -> None:
+    """Poll ``predicate`` until it holds; fail the test after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.2)
+
+
+def done_count(url: str) -> int:
+    """Batches the ledger at ``url`` marks done (0 while the tables do not exist yet)."""
+    from django.db import connections
+    from django.db.utils import Error
+
+    from aquadsl.runtime import ledger
+
+    use(url)
+    try:
+        return len(ledger.done_ids())
+    except Error:
+        return 0
+    finally:
+        connections.close_all()

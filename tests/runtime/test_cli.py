@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import os
 import signal
-import time
 
 import pytest
 
 from aquadsl.plan.model import dumps
 from aquadsl.cli import exits
 from aquadsl.runtime import digest, errors, ledger
-from tests.runtime.conftest import run_cli, start_cli, use
+from tests.runtime.conftest import done_count, run_cli, start_cli, use, wait_for
 
 SECRET = "s3cr3t-pw"
 
@@ -140,27 +139,6 @@ def test_a_batch_that_keeps_failing_exits_3_naming_it_and_its_log(plan_file, pla
     assert f"{bad} (log: {tmp_path / 'logs' / bad}.log)" in out
 
 
-def _wait_for(predicate, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.2)
-
-
-def _done_count(url: str) -> int:
-    from django.db.utils import Error
-
-    use(url)
-    try:
-        return len(ledger.done_ids())
-    except Error:
-        return 0
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-
-
 def _interrupted_run(plan, url, tmp_path, sig):
     """Start apply with one batch hanging, wait until every other batch is in, then send ``sig``."""
     stuck = plan.batches[-1].id
@@ -168,7 +146,7 @@ def _interrupted_run(plan, url, tmp_path, sig):
                      "--progress", "none", "--log-dir", str(tmp_path / "logs"), cwd=tmp_path,
                      env={"AQUADSL_FAULT_INJECTION": f"simulate:hang:{stuck}:*"})
     try:
-        _wait_for(lambda: _done_count(url) == len(plan.batches) - 1)
+        wait_for(lambda: done_count(url) == len(plan.batches) - 1)
         os.killpg(proc.pid, sig)   # the whole process group, as a terminal's Ctrl-C does
         out, err = proc.communicate(timeout=60)
     finally:
@@ -189,9 +167,90 @@ def test_an_interrupted_run_keeps_committed_batches_and_resumes(plan_file, plan,
         assert "committed and kept; run the same command again to resume" in out
     else:
         assert code == -signal.SIGKILL
-    assert _done_count(db_url) == len(plan.batches) - 1
+    assert done_count(db_url) == len(plan.batches) - 1
     resumed = run_cli("apply", str(plan_file), "--database", db_url, cwd=tmp_path)
     assert resumed.returncode == exits.OK
     assert f"1 succeeded, 0 failed, {len(plan.batches) - 1} skipped" in _clean(resumed)
     use(db_url)
     assert digest.digests() == expected
+
+
+@pytest.mark.parametrize("report, reason", [
+    ("missing/run.json", "the folder 'DIR/missing' does not exist"),
+    ("file/run.json", "'DIR/file' is not a folder"),
+    (".", "it is a folder"),
+])
+def test_an_unusable_report_path_exits_73_before_loading_anything(plan_file, tmp_path, report, reason):
+    (tmp_path / "file").write_text("")
+    db = tmp_path / "farm.sqlite3"
+    result = run_cli("apply", str(plan_file), "--database", f"sqlite:///{db}", "--report", str(tmp_path / report),
+                     cwd=tmp_path)
+    out = _clean(result)
+    assert result.returncode == errors.LOG_DIR, out
+    assert out.startswith(f"error[{errors.AQS_LOG_DIR}]: cannot write the report")
+    assert reason.replace("DIR", str(tmp_path)) in out and not db.exists()
+
+
+def test_a_report_that_fails_at_the_end_comes_after_the_summary(plan_file, plan, tmp_path, monkeypatch):
+    import errno
+
+    from click.testing import CliRunner
+
+    from aquadsl.cli.runtime_cmds import apply
+    from aquadsl.runtime import apply as apply_module
+
+    def disk_full(summary, path):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(apply_module, "write_report", disk_full)
+    db = f"sqlite:///{tmp_path / 'farm.sqlite3'}"
+    result = CliRunner().invoke(apply, [str(plan_file), "--database", db, "--progress", "none",
+                                       "--log-dir", str(tmp_path / "logs"), "--report", str(tmp_path / "r.json")])
+    assert result.exit_code == errors.LOG_DIR, result.output
+    assert f"batches: {len(plan.batches)} succeeded" in result.stdout
+    message = f"error[{errors.AQS_LOG_DIR}]: cannot write the report '{tmp_path / 'r.json'}': No space left on device"
+    assert message in result.stderr
+    assert result.output.index("batches:") < result.output.index(message)
+    assert done_count(db) == len(plan.batches)
+
+
+def test_a_password_in_the_query_string_is_used_and_never_shown(plan_file, tmp_path, pg_url):
+    logs = tmp_path / "logs"
+    result = run_cli("apply", str(plan_file), "--database", f"{pg_url}?password={SECRET}", "--log-dir", str(logs),
+                     "--report", str(tmp_path / "run.json"), cwd=tmp_path)
+    out = _clean(result)
+    assert result.returncode == exits.OK, out
+    assert "?password=***" in out and SECRET not in out
+    for path in [*logs.iterdir(), tmp_path / "run.json"]:
+        assert SECRET not in path.read_text()
+    status = run_cli("status", "--database", f"{pg_url}?password={SECRET}", cwd=tmp_path)
+    assert status.returncode == exits.OK and SECRET not in _clean(status)
+
+
+@pytest.mark.parametrize("command", ["apply", "status", "migrate"])
+def test_a_query_string_password_is_redacted_in_errors(plan_file, tmp_path, command):
+    url = f"postgresql://postgres@127.0.0.1:1/x?password={SECRET}&sslpassword={SECRET}2"
+    args = (command, str(plan_file)) if command == "apply" else (command,)
+    result = run_cli(*args, "--database", url, cwd=tmp_path)
+    out = _clean(result)
+    assert result.returncode == errors.DATABASE, out
+    assert SECRET not in out and "password=***&sslpassword=***" in out
+
+
+def test_a_log_dir_that_is_a_file_exits_73(plan_file, tmp_path):
+    blocker = tmp_path / "logs"
+    blocker.write_text("")
+    db = tmp_path / "farm.sqlite3"
+    result = run_cli("apply", str(plan_file), "--database", f"sqlite:///{db}", "--log-dir", str(blocker),
+                     cwd=tmp_path)
+    out = _clean(result)
+    assert result.returncode == errors.LOG_DIR, out
+    assert out.startswith(f"error[{errors.AQS_LOG_DIR}]: cannot write logs in '{blocker}': it is a file")
+    assert not db.exists()
+
+
+def test_apply_help_documents_mortality_rows_and_the_lock_exit_code(tmp_path):
+    result = run_cli("apply", "--help", cwd=tmp_path)
+    text = " ".join(result.stdout.split())
+    assert "one row per container and day, including days with zero deaths" in text
+    assert "75 another apply is running" in text

@@ -33,7 +33,7 @@ def test_postgresql_urls_carry_credentials_options_and_a_connect_timeout():
     ("sqlite:///:memory:", "in-memory"),
     ("postgresql://host:5432/", "names no database"),
     ("postgresql://host:99999/x", "invalid port"),
-    ("postgresql://host/x?password=leak", "unknown PostgreSQL URL option"),
+    ("postgresql://host/x?colour=blue", "unknown PostgreSQL URL option 'colour'"),
 ])
 def test_bad_urls_are_rejected_with_a_reason(url, message):
     with pytest.raises(DatabaseURLError, match=message):
@@ -45,6 +45,17 @@ def test_redaction_hides_passwords_everywhere():
     assert db.redact(url) == "postgresql://farm:***@db:5432/x"
     assert db.redact("sqlite:///a.db") == "sqlite:///a.db"
     assert "hunter2" not in db.scrub(f"failed for {url} (password hunter2)", url)
+
+
+def test_a_password_may_be_given_as_a_query_option_and_is_redacted():
+    url = "postgresql://farm@db:5432/x?sslmode=require&password=hunter2&sslpassword=k%2Bey&application_name=a"
+    config = database_config(url)
+    assert config["PASSWORD"] == "hunter2" and "password" not in config["OPTIONS"]
+    assert config["OPTIONS"]["sslpassword"] == "k+ey"
+    shown = db.redact(url)
+    assert shown == "postgresql://farm@db:5432/x?sslmode=require&password=***&sslpassword=***&application_name=a"
+    scrubbed = db.scrub(f"failed for {url}: hunter2 k+ey k%2Bey", url)
+    assert not any(s in scrubbed for s in ("hunter2", "k+ey", "k%2Bey"))
 
 
 def test_every_schema_table_maps_onto_its_model(tmp_path):
