@@ -172,18 +172,7 @@ def _counts(count: ir.Count, order: list[str], diags: Diagnostics) -> dict[str, 
         n = len(order) or 1
         counts = {g: count.value // n + (1 if i < count.value % n else 0) for i, g in enumerate(order)}
     else:
-        counts = {}
-        for item in count.each:
-            if item.geography in counts:
-                diags.error("AQS202", f"count gives geography '{item.geography}' twice", item.span)
-            elif item.geography not in order:
-                diags.error("AQS201", f"'{item.geography}' is not one of the batches' geographies", item.span,
-                            hints=did_you_mean(item.geography, order))
-            else:
-                counts[item.geography] = item.value
-        for g in order:
-            if g not in counts:
-                diags.error("AQS301", f"count gives no number for geography '{g}'", count.span)
+        counts = _per_geography(count.each, order, "count", "number", count.span, diags)
     if sum(counts.values()) > MAX_BATCHES or any(v < 0 for v in counts.values()):
         diags.error("AQS302", f"a scenario has between 0 and {MAX_BATCHES:,} batches", count.span)
     elif not any(counts.values()) and order:
@@ -194,21 +183,27 @@ def _counts(count: ir.Count, order: list[str], diags: Diagnostics) -> dict[str, 
 def _offsets(stagger: ir.Stagger, order: list[str], diags: Diagnostics) -> dict[str, int]:
     if stagger.mode != "offsets":
         return {}
-    offsets = {}
-    for item in stagger.offsets:
-        if item.geography in offsets:
-            diags.error("AQS202", f"stagger gives geography '{item.geography}' two offsets", item.span)
+    return _per_geography(stagger.offsets, order, "stagger", "offset", stagger.span, diags, limit=MAX_STAGGER * 10)
+
+
+def _per_geography(items: tuple[ir.GeoInt, ...], order: list[str], statement: str, what: str, span: Span,
+                   diags: Diagnostics, limit: int | None = None) -> dict[str, int]:
+    """``geo N, geo N, ...`` as a mapping: each of the batches' geographies exactly once."""
+    out: dict[str, int] = {}
+    for item in items:
+        if item.geography in out:
+            diags.error("AQS202", f"{statement} gives geography '{item.geography}' twice", item.span)
         elif item.geography not in order:
             diags.error("AQS201", f"'{item.geography}' is not one of the batches' geographies", item.span,
                         hints=did_you_mean(item.geography, order))
-        elif item.value > MAX_STAGGER * 10:
-            diags.error("AQS302", "an offset is at most 36,500 days", item.span)
+        elif limit is not None and item.value > limit:
+            diags.error("AQS302", f"an {what} is at most {limit:,} days", item.span)
         else:
-            offsets[item.geography] = item.value
+            out[item.geography] = item.value
     for g in order:
-        if g not in offsets:
-            diags.error("AQS301", f"stagger gives no offset for geography '{g}'", stagger.span)
-    return offsets
+        if g not in out:
+            diags.error("AQS301", f"{statement} gives no {what} for geography '{g}'", span)
+    return out
 
 
 def _harvest(h: ir.HarvestTarget, diags: Diagnostics) -> tuple[float, float] | None:
