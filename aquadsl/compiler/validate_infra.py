@@ -38,6 +38,18 @@ def count_in_range(value: int, span: Span, what: str, diags: Diagnostics, low: i
     return True
 
 
+def first_by_key(items, key, diags: Diagnostics, code: str, message, note: str = "first given here") -> dict:
+    """Items by ``key(item)``, keeping the first; each repeat is a ``code`` error pointing back at it."""
+    out: dict = {}
+    for item in items:
+        k = key(item)
+        if k in out:
+            diags.error(code, message(k), item.span, notes=[Note(message=note, span=out[k].span)])
+        else:
+            out[k] = item
+    return out
+
+
 def single(values: tuple, spans: tuple[Span, ...], what: str, diags: Diagnostics):
     """The one value of a statement that may appear once; later copies are diagnostics."""
     for span in spans[1:]:
@@ -80,13 +92,10 @@ def _known_kind(name: str, span: Span, kinds: dict, diags: Diagnostics) -> None:
 
 def _check_halls(geo: ir.Geography, stations: ir.Stations | None, kinds: dict,
                  diags: Diagnostics) -> tuple[HallSetup, ...]:
-    specs: dict[str, ir.HallSpec] = {}
-    for spec in geo.halls:
-        if spec.letter in specs:
-            diags.error("AQS202", f"hall {spec.letter} is described twice", spec.span,
-                        notes=[Note(message="first described here", span=specs[spec.letter].span)])
-            continue
-        specs[spec.letter] = spec
+    specs: dict[str, ir.HallSpec] = first_by_key(geo.halls, lambda h: h.letter, diags, "AQS202",
+                                                 lambda letter: f"hall {letter} is described twice",
+                                                 note="first described here")
+    for spec in specs.values():
         _known_kind(spec.container_kind, spec.kind_span, kinds, diags)
     if stations is None:
         for spec in specs.values():
@@ -116,13 +125,9 @@ def _check_halls(geo: ir.Geography, stations: ir.Stations | None, kinds: dict,
 
 def _check_temperatures(geo: ir.Geography, diags: Diagnostics) -> dict[str, ProfilePlan]:
     out: dict[str, ProfilePlan] = {}
-    seen: dict[str, Span] = {}
-    for t in geo.temperatures:
-        if t.water in seen:
-            diags.error("AQS311", f"the {t.water}-water temperature is given more than once", t.span,
-                        notes=[Note(message="first given here", span=seen[t.water])])
-            continue
-        seen[t.water] = t.span
+    given = first_by_key(geo.temperatures, lambda t: t.water, diags, "AQS311",
+                         lambda water: f"the {water}-water temperature is given more than once")
+    for t in given.values():
         profile = _profile(t.profile, diags)
         if profile is not None:
             out[t.water] = profile

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aquadsl import ir
 from aquadsl.compiler.units import fraction, grams, percent
+from aquadsl.compiler.validate_infra import first_by_key
 from aquadsl.diagnostics import Diagnostics, Note, Span
 from aquadsl.plan.model import CadencePlan, FeedPlan, LifecyclePlan, SensorPlan, StageParams
 
@@ -62,14 +63,8 @@ def _check_caps(start_weight: float | None, stages: tuple[ir.Stage, ...], diags:
 
 
 def _settings(stage: ir.Stage, diags: Diagnostics) -> dict[str, ir.Setting]:
-    out: dict[str, ir.Setting] = {}
-    for s in stage.settings:
-        if s.key in out:
-            diags.error("AQS311", f"'{s.key}' is given more than once in stage '{stage.name}'", s.span,
-                        notes=[Note(message="first given here", span=out[s.key].span)])
-            continue
-        out[s.key] = s
-    return out
+    return first_by_key(stage.settings, lambda s: s.key, diags, "AQS311",
+                        lambda key: f"'{key}' is given more than once in stage '{stage.name}'")
 
 
 def _require(settings: dict, key: str, stage: ir.Stage, diags: Diagnostics, example: str):
