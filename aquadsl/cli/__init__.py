@@ -51,13 +51,17 @@ def main() -> None:
     """Write salmon-farm scenarios, compile them to deterministic plans, and apply them to a database."""
 
 
-# Each module defines click commands named in its COMMANDS tuple.
-for _module in ("compile_cmds", "fmt_cmd", "runtime_cmds"):
-    try:
-        _mod = importlib.import_module(f"aquadsl.cli.{_module}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"aquadsl.cli.{_module}":
-            raise
-        continue
-    for _command in _mod.COMMANDS:
+# Every sibling module that defines a COMMANDS tuple contributes its click commands, in module-name
+# order, so a new capability adds its own `*_cmds.py` without touching this file.
+def _command_modules() -> list[str]:
+    import pkgutil
+
+    from aquadsl import cli
+
+    return sorted(info.name for info in pkgutil.iter_modules(cli.__path__) if info.name.endswith(("_cmd", "_cmds")))
+
+
+for _module in _command_modules():
+    _mod = importlib.import_module(f"aquadsl.cli.{_module}")
+    for _command in getattr(_mod, "COMMANDS", ()):
         main.add_command(_command)
