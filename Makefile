@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench check clean
+.PHONY: demo test bench check clean test-stress
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ demo: $(STAMP)
 ## test: run the whole test suite
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+## test-stress: the whole suite 5 times in a row beside 2 CPU hogs; stops at the first failure
+test-stress: $(STAMP)
+	bash .ci/stress
 
 ## check: check every shipped scenario
 check: $(STAMP)

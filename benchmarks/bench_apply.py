@@ -97,7 +97,7 @@ def main() -> None:
         label = Path(source).stem
         for backend in args.backends.split(","):
             r = run(plan, backend, args.workers, args.pg_admin)
-            rss = ", ".join(f"{m:.0f}" for m in r["rss"])
+            rss = ", ".join("?" if m is None else f"{m:.0f}" for m in r["rss"])
             print(f"{label:<14} {backend:<11} {r['rows']:>12,} {r['load_s']:>8.1f} {r['rows_per_s']:>10,.0f} "
                   f"{r['wall_s']:>8.1f} {r['wall_rows_per_s']:>12,.0f}  {rss}"
                   + (f"  FAILED {r['failed']}" if r["failed"] else ""), flush=True)

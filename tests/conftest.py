@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests must not depend on machine load: no per-example deadline and no "too slow" health
+# check (both are wall-clock limits). Under CI=true the examples are also derandomized, so five runs
+# in a row test the same inputs (a failure there is a bug to fix, never a flake to re-run).
+settings.register_profile("aquadsl", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("aquadsl-ci", deadline=None, suppress_health_check=[HealthCheck.too_slow],
+                          derandomize=True)
+settings.load_profile("aquadsl-ci" if os.environ.get("CI", "").lower() == "true" else "aquadsl")
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"

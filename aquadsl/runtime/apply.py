@@ -189,7 +189,7 @@ def _fill(summary: Summary, plan: Plan, runner: Runner, log: LogDir, todo: list[
             summary.rows[table] = summary.rows.get(table, 0) + n
     summary.failures = [FailedBatch(b, err, str(log.path_for(b)), out.attempts.get(b, 0))
                         for b, err in sorted(out.failed.items(), key=lambda kv: plan.batch(kv[0]).index)]
-    summary.worker_peak_rss_mb = [max(s.peak_rss_mb, default=0.0) for s in runner.pool.slots]
+    summary.worker_peak_rss_mb = [s.peak() for s in runner.pool.slots]
     summary.peak_utilisation = peak_utilisation(plan, ledger.done_ids())
 
 

@@ -39,7 +39,7 @@ class Summary:
     elapsed_s: float = 0.0
     peak_utilisation: dict[str, dict] = field(default_factory=dict)
     failures: list[FailedBatch] = field(default_factory=list)
-    worker_peak_rss_mb: list[float] = field(default_factory=list)
+    worker_peak_rss_mb: list[float | None] = field(default_factory=list)   # None: not measurable
     log_dir: str = ""
     ledger: str = ""                   # new, resume, replaced or fresh
     report_error: str = ""             # why --report could not be written (not part of the report)
@@ -108,7 +108,8 @@ def render(summary: Summary) -> str:
                      + (f" on {v['date']})" if v["date"] else ")") for k, v in s.peak_utilisation.items())
     lines.append(f"peak utilisation: {util}")
     if s.worker_peak_rss_mb:
-        lines.append("peak memory per worker: " + ", ".join(f"{m:.0f} MB" for m in s.worker_peak_rss_mb))
+        lines.append("peak memory per worker: " + ", ".join(
+            "unknown" if m is None else f"{m:.0f} MB" for m in s.worker_peak_rss_mb))
     lines.append(f"logs: {s.log_dir}")
     for f in s.failures:
         lines.append(f"FAILED {f.batch_id} after {f.attempts} attempt(s): {f.error}  (log: {f.log})")

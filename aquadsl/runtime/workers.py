@@ -42,17 +42,23 @@ def _die_with_parent() -> None:
         pass
 
 
-def _peak_rss_mb() -> float:
-    """This process's peak resident memory. VmHWM, because Linux carries ru_maxrss across exec, so
-    a spawned worker's getrusage would include the parent's memory at fork time."""
+def _vm_hwm_mb(pid: int | str = "self") -> float | None:
+    """A live process's peak resident memory (VmHWM) from /proc; None if unreadable (gone, or a zombie)."""
     try:
-        with open("/proc/self/status", encoding="ascii") as fh:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
             for line in fh:
                 if line.startswith("VmHWM:"):
                     return round(int(line.split()[1]) / 1024.0, 1)
     except (OSError, ValueError, IndexError):
         pass
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
+    return None
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory. VmHWM, because Linux carries ru_maxrss across exec, so
+    a spawned worker's getrusage would include the parent's memory at fork time."""
+    own = _vm_hwm_mb()
+    return own if own is not None else round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
 
 
 def _error_text(exc: BaseException, url: str) -> tuple[str, str]:
@@ -134,6 +140,18 @@ class Slot:
     ready: bool = False
     respawns: int = 0
     peak_rss_mb: list[float] = field(default_factory=list)
+
+    def peak(self) -> float | None:
+        """The highest peak memory seen for this slot's processes; None if none could be measured."""
+        return max(self.peak_rss_mb, default=None)
+
+    def sample(self) -> None:
+        """Record the live process's peak memory from /proc, so a worker that never got a batch (a
+        small plan, a slow start) still has a true figure rather than none."""
+        if self.process is not None and self.process.pid is not None:
+            found = _vm_hwm_mb(self.process.pid)
+            if found is not None:
+                self.peak_rss_mb.append(found)
 
 
 class Pool:
@@ -221,6 +239,7 @@ class Pool:
 
     def replace(self, slot: Slot) -> None:
         """Kill the slot's process (if alive) and start a fresh one in its place."""
+        slot.sample()
         self._kill(slot)
         self._start(slot)
 
@@ -238,6 +257,7 @@ class Pool:
         for slot in self.slots:
             if slot.process is None:
                 continue
+            slot.sample()   # before it exits: a stopped process's /proc entry no longer has VmHWM
             if graceful and slot.task is None and slot.process.is_alive():
                 try:
                     slot.conn.send(("stop",))

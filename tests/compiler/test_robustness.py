@@ -202,7 +202,8 @@ def test_fifo_is_refused(tmp_path: Path):
     fifo = tmp_path / "pipe.aqs"
     os.mkfifo(fifo)
     try:
-        proc = run_cli(["check", str(fifo)], tmp_path, timeout=2)
+        # A generous safety net, not a speed limit: a blocked read never ends, a loaded machine is slow.
+        proc = run_cli(["check", str(fifo)], tmp_path, timeout=60)
     except subprocess.TimeoutExpired:
         pytest.fail("check blocked on a FIFO")
     _assert_clean_failure(proc, "AQS100", "AQS204")

@@ -83,7 +83,8 @@ def test_workers_must_be_a_positive_whole_number(plan, workers):
 
 
 # The fixtures are read-only, so sharing them across generated examples is safe.
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(rows=st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=40),
        workers=st.integers(min_value=1, max_value=12))
 def test_lpt_property(plan, kit, rows, workers):
