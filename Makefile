@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_compile.py
 	$(BIN)/python benchmarks/bench_sim.py scenarios/full_170.aqs
 	$(BIN)/python benchmarks/bench_apply.py --workers 2
+	$(BIN)/python benchmarks/bench_extend.py --days 1,30
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis aquadsl.egg-info

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from typing import Callable, TextIO
 
 from aquadsl.plan.model import Plan, dumps, meaning_problem
-from aquadsl.runtime import db, infra, ledger
+from aquadsl.runtime import db, extend, infra, ledger
 from aquadsl.runtime.errors import RuntimeFault, database_fault, log_dir_fault, plan_fault
 from aquadsl.runtime.lock import apply_lock
 from aquadsl.runtime.logs import LogDir
@@ -151,7 +151,7 @@ def _start(plan: Plan, url: str, options: ApplyOptions, todo: list[str], run_id:
         raise
     return Runner(plan, todo, pool, sink, log, progress, run_id=run_id, plan_hash=summary.plan_hash,
                   database=summary.database, retries=options.retries, timeout=options.timeout,
-                  backoff=options.backoff)
+                  backoff=options.backoff, replace_from=extend.replacements())
 
 
 def _record(summary: Summary, plan: Plan, runner: Runner, log: LogDir, todo: list[str], outcome: str,

@@ -55,24 +55,27 @@ def wipe_operational() -> None:
                 cur.execute(f"DELETE FROM {connection.ops.quote_name(t)}")
 
 
-def _stale_fault(current, phash: str, loaded: int) -> RuntimeFault:
+def _stale_fault(current, phash: str, loaded: int, reason: str = "") -> RuntimeFault:
     held = f"plan {current.plan_hash[:12]} (scenario {current.scenario!r})" if current else "an unknown plan"
     return RuntimeFault(
         AQS_STALE,
-        f"the database holds {loaded} batch(es) of {held}, not of this plan ({phash[:12]})",
+        f"the database holds {loaded} batch(es) of {held}, not of this plan ({phash[:12]})"
+        + (f": {reason}" if reason else ""),
         STALE_PLAN,
         ("re-run with --fresh to delete the operational data (infrastructure is kept) and start over",
          "or point --database at another database"))
 
 
 def prepare(plan: Plan, phash: str, fresh: bool) -> str:
-    """Make the ledger describe ``plan``; returns "new", "resume", "replaced" or "fresh".
+    """Make the ledger describe ``plan``; returns "new", "resume", "replaced", "fresh" or "extended: WHY".
 
-    Refuses (STALE_PLAN) when another plan's batches are loaded, unless ``fresh``.
+    When another plan's batches are loaded, extends them if ``plan`` differs only by a later `until`
+    (see runtime/extend.py); otherwise refuses (STALE_PLAN) saying what differs, unless ``fresh``.
     """
     from django.db import transaction
 
     from aquadsl.farm.models import Batch, BatchLedger, FarmPlan
+    from aquadsl.runtime import extend
 
     with transaction.atomic():
         current = FarmPlan.objects.order_by("id").first()
@@ -82,17 +85,23 @@ def prepare(plan: Plan, phash: str, fresh: bool) -> str:
             wipe_operational()
             outcome = "fresh"
         elif not same and loaded:
-            raise _stale_fault(current, phash, loaded)
+            ext = extend.plan_extension(current, plan)
+            if isinstance(ext, str):
+                raise _stale_fault(current, phash, loaded, ext)
+            extend.mark_extension(ext)
+            outcome = f"extended: {ext.describe()}"
         elif not same:
             BatchLedger.objects.all().delete()
             outcome = "new" if current is None else "replaced"
         else:
             outcome = "resume"
+            if current.plan_zlib is None:   # loaded before plans were recorded: record it now
+                FarmPlan.objects.filter(id=current.id).update(plan_zlib=extend.pack(plan))
         if not same or fresh:
             FarmPlan.objects.all().delete()
             FarmPlan.objects.create(
                 plan_hash=phash, scenario=plan.parameters.scenario, format_version=plan.format_version,
-                batches_total=len(plan.batches), recorded_at=_now())
+                batches_total=len(plan.batches), recorded_at=_now(), plan_zlib=extend.pack(plan))
         _ensure_rows(plan)
     return outcome
 

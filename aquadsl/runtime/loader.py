@@ -11,13 +11,17 @@ writer then only attaches those bytes and copies each table with INSERT ... SELE
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 from aquadsl.plan.model import BatchPlan
 from aquadsl.runtime import ledger
-from aquadsl.runtime.encode import ChunkReader, LoadError, Lookups, encode_copy_binary, prepare, sqlite_arrays
+from aquadsl.runtime.encode import (
+    ChunkReader, LoadError, Lookups, Prepared, encode_copy_binary, prepare, sqlite_arrays,
+)
 from aquadsl.runtime.faults import inject
-from aquadsl.runtime.tables import LOAD_ORDER, TableSpec
+from aquadsl.runtime.tables import LOAD_ORDER, ROW_BLOCK, TableSpec
 
 COPY_CHUNK = 1 << 20
 
@@ -30,20 +34,68 @@ class EncodedBatch:
     counts: dict[str, int]
     payload: dict[str, list]   # PostgreSQL: COPY buffers; SQLite: column arrays (until staged)
     staged: bytes = b""        # SQLite: the serialized in-memory database of stage_sqlite
+    # An extension (runtime/extend.py): per table, the [low, high) id range deleted before inserting;
+    # ``counts`` are then the rows written and ``totals`` the batch's rows in all.
+    delete: dict[str, tuple[int, int]] | None = None
+    totals: dict[str, int] | None = None
 
 
 def encode_batch(batch: BatchPlan, rows: dict, specs: dict[str, TableSpec], lookups: Lookups,
-                 vendor: str) -> EncodedBatch:
-    """Map names to ids, compute row ids and encode every table for ``vendor``."""
-    counts, payload = {}, {}
+                 vendor: str, replace_from: int | None = None) -> EncodedBatch:
+    """Map names to ids, compute row ids and encode every table for ``vendor``.
+
+    With ``replace_from`` (an extension) only the rows of assignments numbered ``replace_from`` and
+    later, and the batch's batch and transfer rows, are encoded, with the id ranges they replace.
+    """
+    counts, payload, totals, delete = {}, {}, {}, {}
     for table in LOAD_ORDER:
         prep = prepare(specs[table], rows[table], batch.index, lookups)
         if prep.n != batch.estimated_rows.get(table, 0):
             raise LoadError(f"{table}: simulated {prep.n} rows, the plan estimates "
                             f"{batch.estimated_rows.get(table, 0)}")
+        totals[table] = prep.n
+        if replace_from is not None:
+            keep = _kept_rows(rows[table], replace_from)
+            delete[table] = _replaced_ids(table, batch.index, keep, replace_from)
+            prep = _tail(prep, keep)
         counts[table] = prep.n
         payload[table] = encode_copy_binary(prep) if vendor == "postgresql" else sqlite_arrays(prep)
-    return EncodedBatch(batch.id, counts, payload)
+    if replace_from is None:
+        return EncodedBatch(batch.id, counts, payload)
+    return EncodedBatch(batch.id, counts, payload, delete=delete, totals=totals)
+
+
+def _kept_rows(cols: dict, replace_from: int) -> int:
+    """How many leading rows of a table stay: those of assignments before ``replace_from`` (rows come
+    in assignment order). Batch and transfer rows are always replaced."""
+    numbers = cols.get("assignment_no")
+    if numbers is None:
+        return 0
+    numbers = np.asarray(numbers, dtype=np.int64)
+    if len(numbers) > 1 and np.any(np.diff(numbers) < 0):
+        raise LoadError("rows are not in assignment order, so an extension cannot keep a prefix")
+    return int(np.searchsorted(numbers, replace_from, side="left"))
+
+
+def _replaced_ids(table: str, batch_index: int, keep: int, replace_from: int) -> tuple[int, int]:
+    """The [low, high) id range of the rows an extension deletes (see encode.prepare for the ids)."""
+    base = (batch_index + 1) * ROW_BLOCK
+    if table == "batches":
+        return batch_index + 1, batch_index + 2
+    if table == "assignments":
+        return base + replace_from, base + ROW_BLOCK
+    return base + keep + 1, base + ROW_BLOCK
+
+
+def _tail(prep: Prepared, keep: int) -> Prepared:
+    return Prepared(prep.spec, prep.n - keep, {k: v[keep:] for k, v in prep.arrays.items()})
+
+
+def _delete_replaced(cur, connection, encoded: EncodedBatch, specs: dict[str, TableSpec]) -> None:
+    """Inside the batch's transaction: remove the rows an extension replaces."""
+    for table, (low, high) in (encoded.delete or {}).items():
+        name = connection.ops.quote_name(specs[table].db_table)
+        cur.execute(f"DELETE FROM {name} WHERE id >= %s AND id < %s", [low, high])
 
 
 def _quoted(connection, spec: TableSpec) -> tuple[str, str]:
@@ -66,6 +118,7 @@ def write_postgresql(encoded: EncodedBatch, specs: dict[str, TableSpec], attempt
         prior = ledger.lock_done(encoded.batch_id)
         if prior is not None:
             return prior, True
+        _delete_replaced(cur, connection, encoded, specs)
         for i, table in enumerate(LOAD_ORDER):
             if encoded.counts[table]:
                 name, cols = _quoted(connection, specs[table])
@@ -73,7 +126,8 @@ def write_postgresql(encoded: EncodedBatch, specs: dict[str, TableSpec], attempt
                                 ChunkReader(encoded.payload[table]), size=COPY_CHUNK)
             if i == 0:
                 inject("load", encoded.batch_id, attempt)
-        ledger.mark_done(encoded.batch_id, encoded.counts, time.perf_counter() - started, log_path)
+        ledger.mark_done(encoded.batch_id, encoded.totals or encoded.counts, time.perf_counter() - started,
+                         log_path)
     return encoded.counts, False
 
 
@@ -101,7 +155,7 @@ def stage_sqlite(encoded: EncodedBatch, specs: dict[str, TableSpec]) -> EncodedB
         data = stage.serialize()
     finally:
         stage.close()
-    return EncodedBatch(encoded.batch_id, encoded.counts, {}, data)
+    return replace(encoded, payload={}, staged=data)
 
 
 def _quote_sqlite(name: str) -> str:
@@ -125,12 +179,16 @@ def write_sqlite(encoded: EncodedBatch, specs: dict[str, TableSpec], worker_s: f
             prior = ledger.lock_done(encoded.batch_id)
             if prior is not None:
                 return prior, True
-            for table in LOAD_ORDER:
+            with connection.cursor() as cur:
+                _delete_replaced(cur, connection, encoded, specs)
+            for i, table in enumerate(LOAD_ORDER):
                 if encoded.counts[table]:
                     name, cols = _quoted(connection, specs[table])
                     raw.execute(f"INSERT INTO main.{name} ({cols}) SELECT {cols} FROM {STAGE}.{name}")
-            ledger.mark_done(encoded.batch_id, encoded.counts, worker_s + time.perf_counter() - started,
-                             log_path)
+                if i == 0:   # a test's fault point "write": the writer (this process) mid-transaction
+                    inject("write", encoded.batch_id, 1)
+            ledger.mark_done(encoded.batch_id, encoded.totals or encoded.counts,
+                             worker_s + time.perf_counter() - started, log_path)
     finally:
         raw.execute(f"DETACH DATABASE {STAGE}")
     return encoded.counts, False

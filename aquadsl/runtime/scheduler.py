@@ -36,10 +36,11 @@ class Runner:
 
     def __init__(self, plan: Plan, batch_ids: list[str], pool: Pool, sink, log: logs.LogDir,
                  progress: Progress, *, run_id: int, plan_hash: str, database: str, retries: int,
-                 timeout: float | None, backoff: float):
+                 timeout: float | None, backoff: float, replace_from: dict[str, int] | None = None):
         self.plan, self.pool, self.sink, self.log, self.progress = plan, pool, sink, log, progress
         self.run_id, self.plan_hash, self.database = run_id, plan_hash, database
         self.retries, self.timeout, self.backoff = retries, timeout, backoff
+        self.replace_from = replace_from or {}      # batches an extension reloads in part (extend.py)
         self.queues = partitions(plan, batch_ids, len(pool.slots))
         self.retry: list[tuple[float, str]] = []     # heap of (ready at, batch id)
         self.out = Outcomes()
@@ -80,7 +81,8 @@ class Runner:
             if attempt == 1:
                 self.log.append(batch_id, logs.header(self.plan.batch(batch_id), self.plan_hash, self.database))
             self.sink.call(ledger.mark_attempt, batch_id, self.run_id)
-            self.pool.dispatch(slot, Task(batch_id, attempt, str(self.log.path_for(batch_id))))
+            self.pool.dispatch(slot, Task(batch_id, attempt, str(self.log.path_for(batch_id)),
+                                          self.replace_from.get(batch_id)))
 
     # ---------------------------------------------------------------- events
     def _handle(self, event: tuple) -> None:

@@ -31,6 +31,7 @@ class Task:
     batch_id: str
     attempt: int
     log_path: str
+    replace_from: int | None = None   # an extension: replace the loaded rows from this assignment on
 
 
 def _die_with_parent() -> None:
@@ -109,7 +110,7 @@ def _run_task(task: Task, plan, specs, lookups: Lookups, vendor: str, url: str) 
         inject("simulate", task.batch_id, task.attempt)
         batch = plan.batch(task.batch_id)
         rows = simulate_batch(plan, task.batch_id)
-        encoded = loader.encode_batch(batch, rows, specs, lookups, vendor)
+        encoded = loader.encode_batch(batch, rows, specs, lookups, vendor, task.replace_from)
         del rows
         if vendor != "postgresql":
             staged = loader.stage_sqlite(encoded, specs)

@@ -13,6 +13,9 @@ class FarmPlan(models.Model):
     format_version = models.IntegerField()
     batches_total = models.IntegerField()
     recorded_at = models.DateTimeField()
+    # The plan itself (zlib-compressed canonical JSON), so that a later plan differing only by a later
+    # `until` can extend the database; NULL in databases loaded before extension existed.
+    plan_zlib = models.BinaryField(null=True)
 
     class Meta:
         db_table = "farm_ledger_plan"
@@ -48,6 +51,9 @@ class BatchLedger(models.Model):
     error = models.TextField(blank=True)
     log_path = models.TextField(blank=True)
     updated_at = models.DateTimeField(null=True)
+    # While an extension is pending: the batch's rows from this assignment number on (and its batch and
+    # transfer rows) are replaced; NULL: the batch's rows are absent and loaded whole.
+    replace_from = models.IntegerField(null=True)
 
     class Meta:
         db_table = "farm_ledger_batches"
