@@ -88,7 +88,8 @@ def _batches(old: Plan, new: Plan) -> Extension | str:
     early = [b for b in added if b.start <= until or b.index < len(old.batches)]
     reasons = [f"{name} of {k} batch(es) changed" for name, k in counts.items()]
     if removed:
-        reasons.append(f"{len(removed)} batch(es) removed ({', '.join(removed[:3])}{', …' if len(removed) > 3 else ''})")
+        more = ", …" if len(removed) > 3 else ""
+        reasons.append(f"{len(removed)} batch(es) removed ({', '.join(removed[:3])}{more})")
     if early:
         reasons.append(f"{len(early)} batch(es) added that start on or before the old until {until}")
     if reasons:

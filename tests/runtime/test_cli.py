@@ -11,7 +11,7 @@ import pytest
 from aquadsl.plan.model import dumps
 from aquadsl.cli import exits
 from aquadsl.runtime import digest, errors, ledger
-from tests.runtime.conftest import done_count, run_cli, start_cli, use, wait_for
+from tests.runtime.conftest import SAFETY_NET_S, done_count, run_cli, start_cli, use, wait_for
 
 SECRET = "s3cr3t-pw"
 
@@ -148,7 +148,7 @@ def _interrupted_run(plan, url, tmp_path, sig):
     try:
         wait_for(lambda: done_count(url) == len(plan.batches) - 1)
         os.killpg(proc.pid, sig)   # the whole process group, as a terminal's Ctrl-C does
-        out, err = proc.communicate(timeout=60)
+        out, err = proc.communicate(timeout=SAFETY_NET_S)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)

@@ -14,7 +14,7 @@ from aquadsl.plan.model import dumps
 from aquadsl.runtime import digest, ledger
 from aquadsl.runtime.apply import ApplyOptions, apply_plan
 from aquadsl.runtime.errors import STALE_PLAN, RuntimeFault
-from tests.runtime.conftest import done_count, run_cli, start_cli, use, wait_for
+from tests.runtime.conftest import SAFETY_NET_S, done_count, run_cli, start_cli, use, wait_for
 from tests.runtime.planfactory import START, small_plan
 
 OLD, MID, NEW = (START + dt.timedelta(days=d) for d in (140, 200, 260))
@@ -150,9 +150,9 @@ def test_an_extension_killed_outright_resumes_to_the_same_digests(db_url, tmp_pa
                      env={"AQUADSL_FAULT_INJECTION": f"{point}:{victim}:*"})
     try:
         if point == "simulate:hang":   # wait for the event: the ledger shows the victim running
-            wait_for(lambda: _status(db_url, victim) == "running", timeout=120)
+            wait_for(lambda: _status(db_url, victim) == "running")
             proc.kill()
-        proc.communicate(timeout=120)
+        proc.communicate(timeout=SAFETY_NET_S)
     finally:
         if proc.poll() is None:
             proc.kill()

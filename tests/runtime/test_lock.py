@@ -13,7 +13,7 @@ from aquadsl.runtime import errors
 from aquadsl.runtime.apply import ApplyOptions, apply_plan
 from aquadsl.runtime.errors import RuntimeFault
 from aquadsl.runtime.lock import apply_lock
-from tests.runtime.conftest import done_count, run_cli, start_cli, use, wait_for
+from tests.runtime.conftest import SAFETY_NET_S, done_count, run_cli, start_cli, use, wait_for
 
 
 def _apply(plan, url, tmp_path):
@@ -44,7 +44,8 @@ def test_a_second_apply_fails_fast_while_the_first_runs(plan, db_url, tmp_path):
                       env={"AQUADSL_FAULT_INJECTION": f"simulate:hang:{stuck}:*"})
     try:
         wait_for(lambda: done_count(db_url) == len(plan.batches) - 1)
-        second = run_cli("apply", str(tmp_path / "plan.json"), "--database", db_url, cwd=tmp_path, timeout=60)
+        second = run_cli("apply", str(tmp_path / "plan.json"), "--database", db_url, cwd=tmp_path,
+                         timeout=SAFETY_NET_S)
         out = second.stdout + second.stderr
         assert second.returncode == errors.LOCKED, out
         assert out.startswith(f"error[{errors.AQS_LOCKED}]: another apply is running on ") and "Traceback" not in out
@@ -52,7 +53,7 @@ def test_a_second_apply_fails_fast_while_the_first_runs(plan, db_url, tmp_path):
             assert f"(process {first.pid})" in out
         assert first.poll() is None   # the first run is untouched
         os.killpg(first.pid, signal.SIGINT)
-        first.communicate(timeout=60)
+        first.communicate(timeout=SAFETY_NET_S)
     finally:
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)
