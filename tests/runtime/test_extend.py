@@ -104,6 +104,23 @@ def test_a_later_until_extends_twice_and_equals_a_fresh_apply_each_time(db_url, 
     assert st.plan_hash == ledger.plan_hash(new) and len(st.done) == len(new.batches)
 
 
+def test_batches_left_failed_by_earlier_runs_are_loaded_right_by_a_later_extension(db_url, tmp_path, monkeypatch,
+                                                                                  fresh_digests):
+    """A batch that never loaded (rows absent) is loaded whole; a batch whose extension failed (rows of
+    the older plan) is replaced from the earlier of its two open stays."""
+    old = _old()
+    never, stuck = [b.id for b in old.batches if b.status == "active"][:2]
+    monkeypatch.setenv("AQUADSL_FAULT_INJECTION", f"simulate:raise:{never}:*")
+    assert _apply(old, db_url, tmp_path, retries=0).failed == 1
+    monkeypatch.setenv("AQUADSL_FAULT_INJECTION", f"simulate:raise:{never}:*,simulate:raise:{stuck}:*")
+    assert _apply(_plan(MID), db_url, tmp_path, retries=0).failed == 2
+    monkeypatch.delenv("AQUADSL_FAULT_INJECTION")
+    summary = _apply(_plan(NEW), db_url, tmp_path)
+    assert summary.outcome == "completed" and summary.ledger.startswith("extended: ")
+    use(db_url)
+    assert digest.digests() == fresh_digests["new"]
+
+
 def test_an_earlier_until_or_another_change_is_refused_and_nothing_moves(db_url, tmp_path):
     new = _plan(NEW)
     _apply(new, db_url, tmp_path)
