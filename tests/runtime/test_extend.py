@@ -196,3 +196,29 @@ def _status(url: str, batch_id: str) -> str:
         return ""
     finally:
         connections.close_all()
+
+
+def test_rows_before_the_open_stay_do_not_depend_on_until_and_the_open_stay_does():
+    """The design's premise, row by row: simulated to a later until, a batch reproduces every row
+    (same position, so same id, same values) before its open stay's first assignment; rows from
+    there on change (end dates, final populations, and the numbering of later containers)."""
+    import numpy as np
+
+    from aquadsl.sim.simulate import simulate_batch
+
+    old, new = _old(), _plan(NEW)
+    ext = until_extension(old, new)
+    changed_tables = set()
+    for batch_id, first in ext.replace.items():
+        before, after = simulate_batch(old, batch_id), simulate_batch(new, batch_id)
+        for table, cols in before.items():
+            if "assignment_no" not in cols:
+                continue
+            keep = int(np.searchsorted(cols["assignment_no"], first))
+            assert keep == int(np.searchsorted(after[table]["assignment_no"], first))
+            for name, values in cols.items():
+                assert np.array_equal(values[:keep], after[table][name][:keep]), (batch_id, table, name)
+            tail = len(values) - keep
+            if any(not np.array_equal(v[keep:], after[table][n][keep:keep + tail]) for n, v in cols.items()):
+                changed_tables.add(table)
+    assert {"assignments", "daily_states", "environmental_readings"} <= changed_tables
