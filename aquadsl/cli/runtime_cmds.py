@@ -64,13 +64,14 @@ def _report_error(summary) -> bool:
 
 
 def _load_plan(source: str, today):
-    """A Plan from a plan JSON file, or compiled from a scenario (the one place apply meets the compiler)."""
+    """A Plan from a plan JSON file, or compiled from a scenario (the one place apply meets the compiler),
+    with the files it was read from."""
     from aquadsl.plan.model import PlanFormatError, loads
 
     path = Path(source)
     if path.suffix == ".json":
         try:
-            return loads(path.read_text(encoding="utf-8"))
+            return loads(path.read_text(encoding="utf-8")), (source,)
         except OSError as exc:
             raise errors.plan_fault(f"cannot read '{source}': {exc.strerror or exc}") from None
         except UnicodeDecodeError:
@@ -84,7 +85,7 @@ def _load_plan(source: str, today):
     print_diagnostics(result.diagnostics, result.sources)
     if not result.ok:
         sys.exit(exits.ERROR)
-    return result.plan
+    return result.plan, (source, *result.sources)
 
 
 EXIT_CODES = ("Exit codes: 0 done, 1 scenario errors, 3 a batch failed after its retries, 4 stale plan "
@@ -121,9 +122,9 @@ def apply(source, workers, database, log_dir, retries, timeout, fresh, report, p
     from aquadsl.runtime.apply import ApplyOptions, apply_plan
     from aquadsl.runtime.report import render
 
-    plan = _load_plan(source, today)
+    plan, inputs = _load_plan(source, today)
     options = ApplyOptions(workers=workers, retries=retries, timeout=timeout, fresh=fresh, log_dir=log_dir,
-                           report=report, progress=progress)
+                           report=report, progress=progress, inputs=inputs)
     summary = apply_plan(plan, db.resolve_url(database), options, echo=lambda m: click.echo(m, err=True))
     click.echo(render(summary), nl=False)
     unreported = _report_error(summary)

@@ -232,6 +232,24 @@ def meaning_problem(plan: Plan) -> str | None:
         if plan.estimated_rows[table] != total:
             return (f"estimated_rows[{table!r}] is {plan.estimated_rows[table]}, "
                     f"but the batches' estimates add up to {total}")
+    return double_booking(plan)
+
+
+def double_booking(plan: Plan) -> str | None:
+    """The first container that holds two batches on the same day (stays are half-open), or None.
+
+    Sorting every (container, start) stay once makes this O(n log n) in the number of stays.
+    """
+    stays = sorted((c, w.start, w.end, b.id, w.stage) for b in plan.batches for w in b.stages
+                   for c in w.container_names())
+    holder = None
+    for stay in stays:
+        if holder is not None and holder[0] == stay[0] and stay[1] < holder[2]:
+            c, start, end, batch, stage = holder
+            return (f"container {c} holds two batches at once: batch {batch} ({stage}, {start} to {end}) "
+                    f"and batch {stay[3]} ({stay[4]}, from {stay[1]})")
+        if holder is None or holder[0] != stay[0] or stay[2] > holder[2]:
+            holder = stay
     return None
 
 

@@ -31,6 +31,7 @@ class ApplyOptions:
     backoff: float = 1.0              # seconds before the first retry; doubles each time
     progress: str = "auto"            # auto, bar, plain, none
     progress_interval: float = 5.0
+    inputs: tuple[str, ...] = ()      # files this command reads (the plan or scenario): never the report
 
 
 class Interrupted(Exception):
@@ -58,7 +59,7 @@ def apply_plan(plan: Plan, url: str, options: ApplyOptions = ApplyOptions(),
         raise plan_fault(f"the plan is inconsistent: {problem}",
                          "recompile it: aquadsl compile SCENARIO.aqs --out plan.json")
     log = LogDir.prepare(options.log_dir)
-    problem = report_problem(options.report)
+    problem = report_problem(options.report, options.inputs, db.database_files(url))
     if problem:
         raise log_dir_fault(f"cannot write the report '{options.report}': {problem}",
                             "choose another --report path")
@@ -72,7 +73,8 @@ def _locked_apply(plan: Plan, url: str, options: ApplyOptions, log: LogDir, echo
     if not todo:
         _write_report(summary, options.report)
         return summary
-    run_id = ledger.start_run(summary.plan_hash, {k: v for k, v in asdict(options).items() if k != "progress"})
+    run_id = ledger.start_run(summary.plan_hash, {k: v for k, v in asdict(options).items()
+                                                  if k not in ("progress", "inputs")})
     try:
         log.open_run(run_id)
     except RuntimeFault:
