@@ -48,13 +48,17 @@ def _from_git(rev: str, rel: str, today: dt.date) -> Loaded:
     try:
         top = _git("rev-parse", "--show-toplevel").strip()
         prefix = _git("rev-parse", "--show-prefix").strip()
-        archive = subprocess.run(["git", "-C", top, "archive", "--format=tar", rev], capture_output=True,
+        commit = _commit(rev)
+        if commit is None:
+            return Loaded(None, error=f"cannot read '{rev}:{rel}' from git: '{rev}' is not a revision "
+                                      "of this repository")
+        archive = subprocess.run(["git", "-C", top, "archive", "--format=tar", commit], capture_output=True,
                                  check=True).stdout
     except (OSError, subprocess.CalledProcessError) as exc:
         return Loaded(None, error=f"cannot read '{rev}:{rel}' from git: {_reason(exc)}")
     with tempfile.TemporaryDirectory(prefix="aquadsl-diff-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            tar.extractall(tmp, filter="data")
+            tar.extractall(tmp, filter=_inside_only)
         target = Path(tmp) / prefix / rel
         if not target.resolve().is_relative_to(Path(tmp).resolve()):
             return outside
@@ -77,6 +81,27 @@ def _plan_file(data: bytes, label: str) -> Loaded:
     if problem:
         return Loaded(None, error=f"'{label}' is inconsistent: {problem}", bad_plan=True)
     return Loaded(plan)
+
+
+def _commit(rev: str) -> str | None:
+    """The commit id ``rev`` names, or None. User text never reaches git as an option: a leading
+    dash is refused, and ``--end-of-options`` ends option parsing before it."""
+    if not rev or rev.startswith("-"):
+        return None
+    found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
+                           capture_output=True, text=True)
+    sha = found.stdout.strip()
+    return sha if found.returncode == 0 and len(sha) in (40, 64) and all(c in "0123456789abcdef" for c in sha) \
+        else None
+
+
+def _inside_only(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
+    """tarfile's "data" filter, but a member it refuses (a symlink to an absolute path or out of the
+    tree) is skipped instead of failing the whole revision: it cannot matter to a scenario inside."""
+    try:
+        return tarfile.data_filter(member, path)
+    except tarfile.FilterError:
+        return None
 
 
 def _reason(exc: Exception) -> str:
