@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import bisect
 import os
-import stat
-import tempfile
 from dataclasses import dataclass
 
 from lark import Token, Tree
 
 from aquadsl.diagnostics import Diagnostics, render_text
+from aquadsl.outputs import output_problem, write_atomic
 from aquadsl.parser import decode_source, parse_text
 
 INDENT = "  "
@@ -196,7 +195,16 @@ class FileOutcome:
 
 
 def format_file(path: str, write: bool) -> FileOutcome:
-    """Format one file; with ``write``, replace it atomically when its layout changes."""
+    """Format one file; with ``write``, replace it atomically when its layout changes.
+
+    A FIFO, device or folder is refused before reading (reading a FIFO would block); a read-only
+    file is refused rather than replaced; a symlink is written through (the link stays).
+    """
+    problem = output_problem(path)
+    if problem:
+        return FileOutcome(error=f"{path}: error[AQS100]: cannot read file: {problem}")
+    if write and os.path.exists(path) and not os.stat(path).st_mode & 0o222:
+        return FileOutcome(error=f"{path}: error[AQS100]: not rewritten: it is read-only")
     try:
         with open(path, "rb") as fh:
             data = fh.read()
@@ -212,24 +220,7 @@ def format_file(path: str, write: bool) -> FileOutcome:
         return FileOutcome()
     if write:
         try:
-            write_atomic(path, formatted)
+            write_atomic(path, formatted)   # aquadsl.outputs: temp file + rename, mode kept
         except OSError as exc:
             return FileOutcome(error=f"{path}: error[AQS100]: cannot write file: {exc.strerror or exc}")
     return FileOutcome(changed=True)
-
-
-def write_atomic(path: str, text: str) -> None:
-    """Write via a temporary file in the same directory and ``os.replace``, keeping the file's
-    permissions, so an interrupted write never leaves a truncated scenario."""
-    directory = os.path.dirname(os.path.abspath(path))
-    mode = stat.S_IMODE(os.stat(path).st_mode)
-    fd, tmp = tempfile.mkstemp(prefix=".aqsfmt-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -93,7 +93,7 @@ def test_diff_plan_json_against_scenario(tmp_path):
     assert run("diff", str(out), str(SCENARIOS / "demo.aqs")).exit_code == exits.OK
     out.write_text('{"format_version": 99}')
     bad = run("diff", str(out), str(SCENARIOS / "demo.aqs"))
-    assert bad.exit_code == exits.ERROR and "format_version 99" in bad.output
+    assert bad.exit_code == exits.BAD_PLAN and "format_version 99" in bad.output   # as apply: 65
 
 
 def test_diff_git_revisions(tmp_path, monkeypatch):

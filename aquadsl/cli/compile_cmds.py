@@ -9,9 +9,10 @@ import click
 import yaml
 
 from aquadsl.cli import exits
-from aquadsl.cli.common import TODAY, fail, print_diagnostics, resolve_today, write_atomic
+from aquadsl.cli.common import TODAY, fail, print_diagnostics, resolve_today
 from aquadsl.cli.sources import load_plan
 from aquadsl.compiler import check_path, compile_path
+from aquadsl.outputs import output_problem, writable_problem, write_atomic
 from aquadsl.plan.model import dumps, to_data
 
 
@@ -37,7 +38,8 @@ def check(files: tuple[str, ...], fmt: str, today) -> None:
 
 @click.command(name="compile")
 @click.argument("file")
-@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write the canonical plan JSON here.")
+@click.option("--out", help="Write the canonical plan JSON here (never over an input or a non-regular file; "
+                            "through a symlink; exit 73 if it cannot be written).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "yaml", "md"]), default="text",
               show_default=True, help="text/md: a preview; json/yaml: the plan itself.")
 @click.option("--workers", type=click.IntRange(1, 256), default=14, show_default=True,
@@ -50,10 +52,13 @@ def compile_(file: str, out: str | None, fmt: str, workers: int, today) -> None:
     if not result.ok:
         sys.exit(exits.ERROR)
     if out:
+        problem = output_problem(out, [file, *result.sources]) or writable_problem(out)
+        if problem:
+            fail(f"cannot write '{out}': {problem}", exits.CANT_CREATE)
         try:
-            write_atomic(Path(out), dumps(result.plan))
+            write_atomic(out, dumps(result.plan))
         except OSError as exc:
-            fail(f"cannot write '{out}': {exc.strerror or exc}", exits.ERROR)
+            fail(f"cannot write '{out}': {exc.strerror or exc}", exits.CANT_CREATE)
     click.echo(render_plan(result.plan, fmt, workers), nl=False)
 
 
@@ -82,6 +87,8 @@ def diff(old: str, new: str, fmt: str, today) -> None:
         print_diagnostics(side.diagnostics, side.sources)
         if side.error:
             click.echo(f"aquadsl: {side.error}", err=True)
+    if any(side.bad_plan for side in sides):
+        sys.exit(exits.BAD_PLAN)
     if any(side.plan is None for side in sides):
         sys.exit(exits.ERROR)
     result = diff_plans(sides[0].plan, sides[1].plan)

@@ -8,6 +8,7 @@ apply is running on the database, 130 interrupted (see ``aquadsl.runtime.errors`
 from __future__ import annotations
 
 import functools
+import math
 import os
 import sys
 import traceback
@@ -18,6 +19,21 @@ import click
 from aquadsl.cli import exits
 from aquadsl.cli.common import TODAY, print_diagnostics, resolve_today
 from aquadsl.runtime import errors
+
+class Seconds(click.ParamType):
+    """A finite number of seconds from 0.1 to one week (nan and inf are usage errors, exit 64)."""
+
+    name = "SECONDS"
+
+    def convert(self, value, param, ctx):
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"'{value}' is not a number of seconds", param, ctx)
+        if not math.isfinite(seconds) or not 0.1 <= seconds <= 7 * 86400:
+            self.fail(f"'{value}' must be a finite number of seconds from 0.1 to 604800", param, ctx)
+        return seconds
+
 
 DATABASE = click.option("--database", "database", metavar="URL", default=None,
                         help="sqlite:///FILE or postgresql://USER:PASSWORD@HOST:PORT/NAME "
@@ -64,13 +80,14 @@ def _report_error(summary) -> bool:
 
 
 def _load_plan(source: str, today):
-    """A Plan from a plan JSON file, or compiled from a scenario (the one place apply meets the compiler)."""
+    """A Plan from a plan JSON file, or compiled from a scenario (the one place apply meets the compiler),
+    with the files it was read from."""
     from aquadsl.plan.model import PlanFormatError, loads
 
     path = Path(source)
     if path.suffix == ".json":
         try:
-            return loads(path.read_text(encoding="utf-8"))
+            return loads(path.read_text(encoding="utf-8")), (source,)
         except OSError as exc:
             raise errors.plan_fault(f"cannot read '{source}': {exc.strerror or exc}") from None
         except UnicodeDecodeError:
@@ -84,7 +101,7 @@ def _load_plan(source: str, today):
     print_diagnostics(result.diagnostics, result.sources)
     if not result.ok:
         sys.exit(exits.ERROR)
-    return result.plan
+    return result.plan, (source, *result.sources)
 
 
 EXIT_CODES = ("Exit codes: 0 done, 1 scenario errors, 3 a batch failed after its retries, 4 stale plan "
@@ -102,7 +119,7 @@ EXIT_CODES = ("Exit codes: 0 done, 1 scenario errors, 3 a batch failed after its
               help="Folder for one log per batch (default: .aquadsl/logs/<run>/).")
 @click.option("--retries", type=click.IntRange(0, 20), default=2, show_default=True,
               help="Retries of a failed or timed-out batch, with exponential backoff.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=600.0, show_default=True, metavar="SECONDS",
+@click.option("--timeout", type=Seconds(), default=600.0, show_default=True, metavar="SECONDS",
               help="Kill and replace a worker whose batch takes longer than this.")
 @click.option("--fresh", is_flag=True, help="Delete all batches and events (keep infrastructure) first.")
 @click.option("--report", type=click.Path(), default=None,  # its problems exit 73, see report_problem
@@ -121,9 +138,9 @@ def apply(source, workers, database, log_dir, retries, timeout, fresh, report, p
     from aquadsl.runtime.apply import ApplyOptions, apply_plan
     from aquadsl.runtime.report import render
 
-    plan = _load_plan(source, today)
+    plan, inputs = _load_plan(source, today)
     options = ApplyOptions(workers=workers, retries=retries, timeout=timeout, fresh=fresh, log_dir=log_dir,
-                           report=report, progress=progress)
+                           report=report, progress=progress, inputs=inputs)
     summary = apply_plan(plan, db.resolve_url(database), options, echo=lambda m: click.echo(m, err=True))
     click.echo(render(summary), nl=False)
     unreported = _report_error(summary)
@@ -155,8 +172,11 @@ def migrate(database) -> None:
     """Create or update the farm tables, and nothing else."""
     from aquadsl.runtime import db
 
+    from aquadsl.runtime.lock import apply_lock
+
     url = db.resolve_url(database)
-    applied = db.migrate(url)
+    with apply_lock(url):   # two migrates, or migrate beside apply, would race on CREATE TABLE
+        applied = db.migrate(url)
     click.echo(f"applied {', '.join(applied)} to {db.redact(url)}" if applied
                else f"{db.redact(url)} is up to date")
 

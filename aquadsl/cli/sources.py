@@ -12,7 +12,7 @@ from pathlib import Path
 
 from aquadsl.compiler import compile_path
 from aquadsl.diagnostics import Diagnostic
-from aquadsl.plan.model import Plan, PlanFormatError, loads
+from aquadsl.plan.model import Plan, PlanFormatError, loads, meaning_problem
 
 
 @dataclass
@@ -21,6 +21,7 @@ class Loaded:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
     error: str | None = None
+    bad_plan: bool = False       # a plan file that is corrupt or inconsistent (exit 65)
 
 
 def load_plan(arg: str, today: dt.date) -> Loaded:
@@ -31,11 +32,9 @@ def load_plan(arg: str, today: dt.date) -> Loaded:
         return _from_git(rev, rel, today)
     if path.suffix == ".json":
         try:
-            return Loaded(loads(path.read_text(encoding="utf-8")))
+            return _plan_file(path.read_bytes(), arg)
         except OSError as exc:
-            return Loaded(None, error=f"cannot read '{arg}': {exc.strerror or exc}")
-        except (PlanFormatError, UnicodeDecodeError) as exc:
-            return Loaded(None, error=f"'{arg}' is not a usable plan: {exc}")
+            return Loaded(None, error=f"cannot read '{arg}': {exc.strerror or exc}", bad_plan=True)
     result = compile_path(path, today=today)
     return Loaded(result.plan if result.ok else None, result.diagnostics, result.sources)
 
@@ -49,26 +48,60 @@ def _from_git(rev: str, rel: str, today: dt.date) -> Loaded:
     try:
         top = _git("rev-parse", "--show-toplevel").strip()
         prefix = _git("rev-parse", "--show-prefix").strip()
-        archive = subprocess.run(["git", "-C", top, "archive", "--format=tar", rev], capture_output=True,
+        commit = _commit(rev)
+        if commit is None:
+            return Loaded(None, error=f"cannot read '{rev}:{rel}' from git: '{rev}' is not a revision "
+                                      "of this repository")
+        archive = subprocess.run(["git", "-C", top, "archive", "--format=tar", commit], capture_output=True,
                                  check=True).stdout
     except (OSError, subprocess.CalledProcessError) as exc:
         return Loaded(None, error=f"cannot read '{rev}:{rel}' from git: {_reason(exc)}")
     with tempfile.TemporaryDirectory(prefix="aquadsl-diff-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            tar.extractall(tmp, filter="data")
+            tar.extractall(tmp, filter=_inside_only)
         target = Path(tmp) / prefix / rel
         if not target.resolve().is_relative_to(Path(tmp).resolve()):
             return outside
         if not target.exists():
             return Loaded(None, error=f"'{rel}' does not exist at revision {rev}")
         if target.suffix == ".json":
-            try:
-                return Loaded(loads(target.read_text(encoding="utf-8")))
-            except (PlanFormatError, UnicodeDecodeError) as exc:
-                return Loaded(None, error=f"'{rev}:{rel}' is not a usable plan: {exc}")
+            return _plan_file(target.read_bytes(), f"{rev}:{rel}")
         result = compile_path(target, today=today)
         diags = [_relabel(d, tmp, rev) for d in result.diagnostics]
         return Loaded(result.plan if result.ok else None, diags, _relabel_sources(result.sources, tmp, rev))
+
+
+def _plan_file(data: bytes, label: str) -> Loaded:
+    """A plan file's plan, or why it is unusable: corrupt, or inconsistent (the check apply runs)."""
+    try:
+        plan = loads(data.decode("utf-8"))
+    except (PlanFormatError, UnicodeDecodeError) as exc:
+        return Loaded(None, error=f"'{label}' is not a usable plan: {exc}", bad_plan=True)
+    problem = meaning_problem(plan)
+    if problem:
+        return Loaded(None, error=f"'{label}' is inconsistent: {problem}", bad_plan=True)
+    return Loaded(plan)
+
+
+def _commit(rev: str) -> str | None:
+    """The commit id ``rev`` names, or None. User text never reaches git as an option: a leading
+    dash is refused, and ``--end-of-options`` ends option parsing before it."""
+    if not rev or rev.startswith("-"):
+        return None
+    found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
+                           capture_output=True, text=True)
+    sha = found.stdout.strip()
+    return sha if found.returncode == 0 and len(sha) in (40, 64) and all(c in "0123456789abcdef" for c in sha) \
+        else None
+
+
+def _inside_only(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
+    """tarfile's "data" filter, but a member it refuses (a symlink to an absolute path or out of the
+    tree) is skipped instead of failing the whole revision: it cannot matter to a scenario inside."""
+    try:
+        return tarfile.data_filter(member, path)
+    except tarfile.FilterError:
+        return None
 
 
 def _reason(exc: Exception) -> str:

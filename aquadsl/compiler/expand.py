@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
+from aquadsl.compiler.text_limits import ID, text_problem
 from aquadsl import ir
 from aquadsl.compiler.checked import Checked
 from aquadsl.compiler.evaluate import EvalError, evaluate, render_pattern
@@ -79,6 +80,11 @@ def expand(checked: Checked, infra: Infrastructure, diags: Diagnostics) -> list[
                 seen_errors.add(exc.span)
                 diags.error("AQS304", f"{exc.message} (batch {index} of the schedule, {geo} #{j})", exc.span)
             continue
+        problem = text_problem(batch_id, ID)
+        if problem:
+            diags.error("AQS302", f"the id pattern gives batch {index} the id '{batch_id[:40]}', which {problem}",
+                        rules.id_pattern.span)
+            return []
         if not batch_id.strip():
             diags.error("AQS302", f"the id pattern gives batch {index} of the schedule an empty id",
                         rules.id_pattern.span)

@@ -6,6 +6,7 @@ import functools
 
 from lark import Token
 
+from aquadsl.compiler.text_limits import LIMITS, text_problem
 from aquadsl import ir
 from aquadsl.compiler.checked import GeoSetup
 from aquadsl.compiler.evaluate import EvalError, render_pattern
@@ -51,6 +52,11 @@ def _bad_name(name: str, target: str, geo: GeoSetup, owner: dict[str, str], diag
     if not name.strip() or ".." in name:
         diags.error("AQS302", f"the name patterns of '{geo.name}' produce the name '{name}'; names must not be "
                     "empty or contain '..'", span)
+        return True
+    problem = text_problem(name, LIMITS["name"])
+    if problem:
+        diags.error("AQS302", f"the name patterns of '{geo.name}' produce the name '{name[:40]}…', which {problem}",
+                    span)
         return True
     if name not in owner:
         return False

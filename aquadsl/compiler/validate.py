@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from aquadsl.compiler.text_limits import check_texts
 from aquadsl import ir
 from aquadsl.compiler.checked import BatchSetup, Checked, GeoSetup
 from aquadsl.compiler.evaluate import TEXT_VARIABLES, EvalError, check_names, evaluate
@@ -22,6 +23,8 @@ MAX_STAGGER = 3650
 
 def validate(symbols: Symbols, today: dt.date | None, diags: Diagnostics) -> Checked | None:
     """Check every definition and the scenario; None if anything is wrong (all errors reported)."""
+    check_texts([*symbols.kinds.values(), *symbols.geographies.values(), *symbols.lifecycles.values(),
+                 *([symbols.scenario] if symbols.scenario else [])], diags)
     kinds = check_kinds(symbols.kinds, diags)
     geos = {name: check_geography(g, symbols.kinds, diags) for name, g in symbols.geographies.items()}
     lifecycles = {name: check_lifecycle(life, diags) for name, life in symbols.lifecycles.items()}

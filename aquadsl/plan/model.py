@@ -4,16 +4,44 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from aquadsl.plan.ranges import expand
+from aquadsl.plan.ranges import check, expand
 
 
 def _valid_ranges(items: tuple[str, ...]) -> tuple[str, ...]:
-    expand(items)  # raises ValueError for a malformed range, which pydantic reports
+    check(items)  # a malformed or over-long range raises ValueError, which pydantic reports; nothing expanded
     return items
+
+
+def _clean_text(text: str) -> str:
+    """Text the databases store alike: no NUL (PostgreSQL refuses it), no lone surrogate (not UTF-8)."""
+    if "\x00" in text:
+        raise ValueError("contains a NUL character")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("contains a lone surrogate (not valid Unicode)") from None
+    return text
+
+
+def _text(limit: int):
+    """A string of at most ``limit`` characters (the database column's size), clean of NUL and surrogates."""
+    return Annotated[str, Field(min_length=1, max_length=limit), AfterValidator(_clean_text)]
+
+
+# Column sizes of the farm database, which the language enforces too (AQS302 at the source line).
+Id = _text(64)
+Name = _text(100)        # container, hall, station, area, kind, stage, feed and parameter names; labels
+Scenario = _text(200)
+Code = _text(16)         # geography code and prefix
+Letter = _text(8)        # hall letter
+Compact = _text(2 * 100 + 16)   # a compact range item: "NAME..TAIL" of names up to 100 characters
+# The language's limits on counts, so a hand-edited plan cannot ask for unbounded work.
+Days = Annotated[int, Field(ge=1, le=5000)]
+Count = Annotated[int, Field(ge=1, le=999)]
 
 FORMAT_VERSION = 1
 
@@ -25,45 +53,46 @@ class _Frozen(BaseModel):
 # ---------------------------------------------------------------- parameters
 class FeedPlan(_Frozen):
     mode: Literal["none", "rate", "fcr"]
-    rate_pct: float | None = None     # % of biomass per day (mode "rate")
-    fcr: float | None = None          # target feed conversion ratio (mode "fcr")
-    feed_name: str | None = None
+    rate_pct: Annotated[float, Field(ge=0, le=20)] | None = None   # % of biomass per day (mode "rate")
+    fcr: Annotated[float, Field(ge=0.3, le=5)] | None = None      # target feed conversion ratio (mode "fcr")
+    feed_name: Name | None = None
 
 
 class SensorPlan(_Frozen):
-    per_day: int
-    parameters: tuple[str, ...]
+    per_day: Annotated[int, Field(ge=0, le=288)]
+    parameters: Annotated[tuple[Name, ...], Field(max_length=16)]
 
 
 class CadencePlan(_Frozen):
-    every: int                        # days; events on days_in_stage % every == 0
-    fish: int | None = None
+    every: Days                       # days; events on days_in_stage % every == 0
+    fish: Annotated[int, Field(ge=1, le=1000)] | None = None
 
 
 class StageParams(_Frozen):
-    name: str
-    label: str
-    order: int                        # 1-based
-    days: int                         # nominal duration
+    name: Name
+    label: Name
+    order: Annotated[int, Field(ge=1, le=999)]   # 1-based
+    days: Days                        # nominal duration
     water: Literal["fresh", "sea"]
-    hall: str | None = None           # hall letter for fresh-water stages
-    containers: int | None = None     # per batch, fresh-water stages
-    rings: tuple[int, ...] = ()       # preference order, sea stages
-    tgc: float                        # per 1000 degree-days
-    weight_cap_g: float
-    mortality_per_day: float          # fraction of the population per day
+    hall: Letter | None = None        # hall letter for fresh-water stages
+    containers: Count | None = None   # per batch, fresh-water stages
+    rings: Annotated[tuple[Count, ...], Field(max_length=999)] = ()   # preference order, sea stages
+    tgc: Annotated[float, Field(ge=0, le=20)]   # per 1000 degree-days
+    weight_cap_g: Annotated[float, Field(gt=0, le=1e6)]
+    mortality_per_day: Annotated[float, Field(ge=0, lt=0.5)]   # fraction of the population per day
     feed: FeedPlan
-    feedings_per_day: int
+    feedings_per_day: Annotated[int, Field(ge=0, le=48)]
     sensors: SensorPlan
     cadences: dict[str, CadencePlan]  # growth_samples, lice_counts, health_samples
-    at_days: dict[str, tuple[int, ...]]  # vaccinations, lice_treatments: days since stage start
+    at_days: dict[str, Annotated[tuple[Annotated[int, Field(ge=0, le=5000)], ...], Field(max_length=5000)]]
+    # vaccinations, lice_treatments: days since stage start
 
 
 class LifecyclePlan(_Frozen):
-    name: str
-    label: str
-    start_weight_g: float
-    stages: tuple[StageParams, ...]
+    name: Name
+    label: Name
+    start_weight_g: Annotated[float, Field(gt=0, le=1e6)]
+    stages: Annotated[tuple[StageParams, ...], Field(min_length=1, max_length=64)]
 
 
 class BatchRules(_Frozen):
@@ -78,7 +107,7 @@ class BatchRules(_Frozen):
 
 
 class Parameters(_Frozen):
-    scenario: str
+    scenario: Scenario
     seed: int
     start: dt.date
     until: dt.date                    # last simulated day (inclusive)
@@ -90,7 +119,7 @@ class Parameters(_Frozen):
 
 # ------------------------------------------------------------ infrastructure
 class ContainerKindPlan(_Frozen):
-    label: str
+    label: Name
     volume_m3: float
     max_biomass_kg: float
 
@@ -105,35 +134,35 @@ class ProfilePlan(_Frozen):
 
 
 class HallPlan(_Frozen):
-    name: str
-    letter: str
-    kind: str
-    containers: tuple[str, ...]       # compact, see plan.ranges
+    name: Name
+    letter: Letter
+    kind: Name
+    containers: tuple[Compact, ...]   # compact, see plan.ranges
 
     _check = field_validator("containers")(_valid_ranges)
 
 
 class StationPlan(_Frozen):
-    name: str
-    halls: tuple[HallPlan, ...]
+    name: Name
+    halls: Annotated[tuple[HallPlan, ...], Field(max_length=999)]
 
 
 class AreaPlan(_Frozen):
-    name: str
-    kind: str
-    rings: tuple[str, ...]            # compact
+    name: Name
+    kind: Name
+    rings: tuple[Compact, ...]        # compact
 
     _check = field_validator("rings")(_valid_ranges)
 
 
 class GeographyPlan(_Frozen):
-    name: str                         # the identifier used in the scenario, e.g. faroe
-    label: str                        # e.g. "Faroe Islands"
-    code: str
-    prefix: str
+    name: Name                        # the identifier used in the scenario, e.g. faroe
+    label: Name                       # e.g. "Faroe Islands"
+    code: Code
+    prefix: Code
     temperature: dict[str, ProfilePlan]   # "fresh", "sea"
-    stations: tuple[StationPlan, ...]
-    sea_areas: tuple[AreaPlan, ...]
+    stations: Annotated[tuple[StationPlan, ...], Field(max_length=999)]
+    sea_areas: Annotated[tuple[AreaPlan, ...], Field(max_length=999)]
 
 
 class Infrastructure(_Frozen):
@@ -147,8 +176,8 @@ class StageWindow(_Frozen):
     start: dt.date                    # first day in the stage
     end: dt.date                      # exclusive: transfer, harvest or the day after until
     reserved_until: dt.date           # exclusive end of the container reservation
-    location: str                     # hall or sea area
-    containers: tuple[str, ...]       # compact
+    location: Name                    # hall or sea area
+    containers: tuple[Compact, ...]   # compact
 
     _check = field_validator("containers")(_valid_ranges)
 
@@ -157,16 +186,16 @@ class StageWindow(_Frozen):
 
 
 class BatchPlan(_Frozen):
-    id: str
-    index: int                        # position in the schedule (0-based, chronological)
-    geography: str
-    geo_index: int                    # position within its geography
+    id: Id
+    index: Annotated[int, Field(ge=0, le=10**6)]   # position in the schedule (0-based, chronological)
+    geography: Name
+    geo_index: Annotated[int, Field(ge=0, le=10**6)]   # position within its geography
     start: dt.date
     end: dt.date                      # exclusive: the day after harvest, or the day after until
-    days: int                         # simulated days = (end - start).days
+    days: Annotated[int, Field(ge=1, le=64 * 5000)]   # simulated days = (end - start).days
     status: Literal["completed", "active"]
-    eggs: int
-    harvest_target_kg: float
+    eggs: Annotated[int, Field(ge=1, le=10**9)]
+    harvest_target_kg: Annotated[float, Field(gt=0, le=50)]
     harvest_date: dt.date | None      # projected from deterministic growth; None if still at sea at until
     stages: tuple[StageWindow, ...]
     estimated_rows: dict[str, int]
@@ -182,14 +211,16 @@ class Plan(_Frozen):
     sources: Sources
     parameters: Parameters
     infrastructure: Infrastructure
-    batches: tuple[BatchPlan, ...]
+    batches: Annotated[tuple[BatchPlan, ...], Field(max_length=100_000)]
     estimated_rows: dict[str, int]
 
     def batch(self, batch_id: str) -> BatchPlan:
-        for b in self.batches:
-            if b.id == batch_id:
-                return b
-        raise KeyError(batch_id)
+        """The batch with this id, through an index built once (a linear scan made `apply` quadratic)."""
+        cached = self.__dict__.get("_by_id")
+        if cached is None or cached[0] is not self.batches:   # model_copy may have replaced the batches
+            cached = (self.batches, {b.id: b for b in self.batches})
+            self.__dict__["_by_id"] = cached
+        return cached[1][batch_id]
 
     def geography(self, name: str) -> GeographyPlan:
         for g in self.infrastructure.geographies:
@@ -232,6 +263,24 @@ def meaning_problem(plan: Plan) -> str | None:
         if plan.estimated_rows[table] != total:
             return (f"estimated_rows[{table!r}] is {plan.estimated_rows[table]}, "
                     f"but the batches' estimates add up to {total}")
+    return double_booking(plan)
+
+
+def double_booking(plan: Plan) -> str | None:
+    """The first container that holds two batches on the same day (stays are half-open), or None.
+
+    Sorting every (container, start) stay once makes this O(n log n) in the number of stays.
+    """
+    stays = sorted((c, w.start, w.end, b.id, w.stage) for b in plan.batches for w in b.stages
+                   for c in w.container_names())
+    holder = None
+    for stay in stays:
+        if holder is not None and holder[0] == stay[0] and stay[1] < holder[2]:
+            c, start, end, batch, stage = holder
+            return (f"container {c} holds two batches at once: batch {batch} ({stage}, {start} to {end}) "
+                    f"and batch {stay[3]} ({stay[4]}, from {stay[1]})")
+        if holder is None or holder[0] != stay[0] or stay[2] > holder[2]:
+            holder = stay
     return None
 
 

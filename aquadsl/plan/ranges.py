@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -49,19 +50,42 @@ def compress(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def expand(items: Iterable[str]) -> list[str]:
-    """The inverse of :func:`compress`."""
+MAX_RANGE = 999   # the language's limit on containers per hall and rings per area
+
+
+def _parse(item: str) -> tuple[str, int, int, int]:
+    """``stemA..B`` as (stem, first, last, width); ValueError if malformed or longer than MAX_RANGE."""
+    head, last = item.split("..", 1)
+    m = _NUMBERED.match(head)
+    tail = _tail(m.group(1)) if m else ""
+    last = last[len(tail):] if last.startswith(tail) else ""
+    if m is None or not last.isdigit() or len(last) > 9:
+        raise ValueError(f"bad container range {item!r}")
+    first, end = int(m.group(2)), int(last)
+    if not 0 < end - first + 1 <= MAX_RANGE:
+        raise ValueError(f"container range {item!r} must name 1 to {MAX_RANGE} containers")
+    return m.group(1), first, end, len(m.group(2))
+
+
+def check(items: Iterable[str]) -> None:
+    """Validate compact items without expanding them (a hand-edited range cannot exhaust memory)."""
+    for item in items:
+        if ".." in item:
+            _parse(item)
+
+
+@functools.lru_cache(maxsize=8192)
+def _expand_tuple(items: tuple[str, ...]) -> tuple[str, ...]:
     names: list[str] = []
     for item in items:
         if ".." not in item:
             names.append(item)
             continue
-        head, last = item.split("..", 1)
-        m = _NUMBERED.match(head)
-        tail = _tail(m.group(1)) if m else ""
-        last = last[len(tail):] if last.startswith(tail) else ""
-        if m is None or not last.isdigit():
-            raise ValueError(f"bad container range {item!r}")
-        stem, first = m.group(1), m.group(2)
-        names.extend(f"{stem}{n:0{len(first)}d}" for n in range(int(first), int(last) + 1))
-    return names
+        stem, first, last, width = _parse(item)
+        names.extend(f"{stem}{n:0{width}d}" for n in range(first, last + 1))
+    return tuple(names)
+
+
+def expand(items: Iterable[str]) -> list[str]:
+    """The inverse of :func:`compress` (cached: the allocator expands the same halls again and again)."""
+    return list(_expand_tuple(tuple(items)))

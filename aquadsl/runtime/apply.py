@@ -9,8 +9,8 @@ from typing import Callable, TextIO
 
 from aquadsl.plan.model import Plan, dumps, meaning_problem
 from aquadsl.runtime import db, extend, infra, ledger
-from aquadsl.runtime.errors import RuntimeFault, database_fault, log_dir_fault, plan_fault
-from aquadsl.runtime.lock import apply_lock
+from aquadsl.runtime.errors import AQS_LOCK_LOST, RuntimeFault, database_fault, log_dir_fault, plan_fault
+from aquadsl.runtime.lock import HeldLock, apply_lock
 from aquadsl.runtime.logs import LogDir
 from aquadsl.runtime.progress import make_progress
 from aquadsl.runtime.report import FailedBatch, Summary, peak_utilisation, report_problem, write_report
@@ -31,6 +31,7 @@ class ApplyOptions:
     backoff: float = 1.0              # seconds before the first retry; doubles each time
     progress: str = "auto"            # auto, bar, plain, none
     progress_interval: float = 5.0
+    inputs: tuple[str, ...] = ()      # files this command reads (the plan or scenario): never the report
 
 
 class Interrupted(Exception):
@@ -58,30 +59,32 @@ def apply_plan(plan: Plan, url: str, options: ApplyOptions = ApplyOptions(),
         raise plan_fault(f"the plan is inconsistent: {problem}",
                          "recompile it: aquadsl compile SCENARIO.aqs --out plan.json")
     log = LogDir.prepare(options.log_dir)
-    problem = report_problem(options.report)
+    problem = report_problem(options.report, options.inputs, db.database_files(url))
     if problem:
         raise log_dir_fault(f"cannot write the report '{options.report}': {problem}",
                             "choose another --report path")
-    with apply_lock(url):
-        return _locked_apply(plan, url, options, log, echo, stream)
+    with apply_lock(url) as lock:
+        return _locked_apply(plan, url, options, log, echo, stream, lock)
 
 
 def _locked_apply(plan: Plan, url: str, options: ApplyOptions, log: LogDir, echo: Callable[[str], None],
-                  stream: TextIO | None) -> Summary:
+                  stream: TextIO | None, lock: HeldLock) -> Summary:
     summary, todo = _prepare(plan, url, options)
     if not todo:
         _write_report(summary, options.report)
         return summary
-    run_id = ledger.start_run(summary.plan_hash, {k: v for k, v in asdict(options).items() if k != "progress"})
+    run_id = ledger.start_run(summary.plan_hash, {k: v for k, v in asdict(options).items()
+                                                  if k not in ("progress", "inputs")})
     try:
         log.open_run(run_id)
     except RuntimeFault:
         ledger.finish_run(run_id, "failed", None)
         raise
+    lock.bind(summary.plan_hash, run_id)
     summary.log_dir = str(log.path)
     echo(f"applying plan {summary.plan_hash[:12]} (scenario {summary.scenario!r}) to {summary.database}: "
          f"{len(todo)} of {len(plan.batches)} batches to load ({summary.ledger}), logs in {log.path}")
-    return _run(plan, url, options, todo, run_id, log, summary, stream)
+    return _run(plan, url, options, todo, run_id, log, summary, stream, lock)
 
 
 def _prepare(plan: Plan, url: str, options: ApplyOptions) -> tuple[Summary, list[str]]:
@@ -105,12 +108,12 @@ def _prepare(plan: Plan, url: str, options: ApplyOptions) -> tuple[Summary, list
 
 
 def _run(plan: Plan, url: str, options: ApplyOptions, todo: list[str], run_id: int, log: LogDir,
-         summary: Summary, stream: TextIO | None) -> Summary:
+         summary: Summary, stream: TextIO | None, lock: HeldLock) -> Summary:
     estimated = sum(sum(plan.batch(b).estimated_rows.values()) for b in todo)
     progress = make_progress(options.progress, len(todo), estimated, stream, options.progress_interval)
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        runner = _start(plan, url, options, todo, run_id, log, summary, progress)
+        runner = _start(plan, url, options, todo, run_id, log, summary, progress, lock)
     except BaseException:
         signal.signal(signal.SIGTERM, previous)
         progress.close()
@@ -129,7 +132,7 @@ def _run(plan: Plan, url: str, options: ApplyOptions, todo: list[str], run_id: i
         signal.signal(signal.SIGTERM, previous)
         progress.close()
     summary.elapsed_s = time.monotonic() - started
-    fault = _record(summary, plan, runner, log, todo, outcome, run_id, url) or fault
+    fault = _record(summary, plan, runner, log, todo, outcome, run_id, url, _lost(fault)) or fault
     if fault is not None:
         raise _as_fault(fault, url)
     _write_report(summary, options.report)
@@ -138,31 +141,39 @@ def _run(plan: Plan, url: str, options: ApplyOptions, todo: list[str], run_id: i
     return summary
 
 
+def _lost(fault: Exception | None) -> bool:
+    return isinstance(fault, RuntimeFault) and fault.code == AQS_LOCK_LOST
+
+
 def _start(plan: Plan, url: str, options: ApplyOptions, todo: list[str], run_id: int, log: LogDir,
-           summary: Summary, progress) -> Runner:
+           summary: Summary, progress, lock: HeldLock) -> Runner:
     """Start the worker pool and the writer; the runner that drives them."""
     vendor = db.vendor()
-    pool = Pool(max(1, min(options.workers, len(todo))), url, dumps(plan), infra.lookups(), vendor)
+    pool = Pool(max(1, min(options.workers, len(todo))), url, dumps(plan), infra.lookups(), vendor, lock.guard)
     try:
         pool.start()
-        sink = DirectSink() if vendor == "postgresql" else SqliteWriter(url, table_specs())
+        sink = DirectSink() if vendor == "postgresql" else SqliteWriter(url, table_specs(), lock.guard)
     except BaseException:
         pool.shutdown(graceful=False)
         raise
     return Runner(plan, todo, pool, sink, log, progress, run_id=run_id, plan_hash=summary.plan_hash,
                   database=summary.database, retries=options.retries, timeout=options.timeout,
-                  backoff=options.backoff, replace_from=extend.replacements())
+                  backoff=options.backoff, replace_from=extend.replacements(), lock=lock)
 
 
 def _record(summary: Summary, plan: Plan, runner: Runner, log: LogDir, todo: list[str], outcome: str,
-            run_id: int, url: str) -> Exception | None:
-    """Fill the summary and close the run in the ledger; a database error is returned, not raised."""
+            run_id: int, url: str, lost: bool) -> Exception | None:
+    """Fill the summary and close the run in the ledger; a database error is returned, not raised.
+
+    After a lost lock, the batch ledger may already belong to another apply: only our run row is closed.
+    """
     from django.db.utils import Error as DatabaseError
 
     try:
         db.reconnect_if_dropped()
         _fill(summary, plan, runner, log, todo, outcome)
-        ledger.mark_pending(b for b in todo if b not in runner.out.succeeded and b not in runner.out.failed)
+        if not lost:
+            ledger.mark_pending(b for b in todo if b not in runner.out.succeeded and b not in runner.out.failed)
         ledger.finish_run(run_id, outcome, _compact(summary))
     except DatabaseError as exc:
         return exc

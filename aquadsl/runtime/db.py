@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import io
 import os
-from urllib.parse import unquote, unquote_plus, urlsplit
+import re
+from urllib.parse import unquote_plus, urlsplit
 
 from aquadsl.farm.settings import DEFAULT_URL, DatabaseURLError, settings_for
 from aquadsl.runtime.errors import AQS_NOT_MIGRATED, DATABASE, RuntimeFault, database_fault
@@ -45,30 +46,36 @@ def _redact_option(option: str) -> str:
     return f"{key}=***" if sep and unquote_plus(key).lower() in SENSITIVE_OPTIONS else option
 
 
-def _secrets(url: str) -> set[str]:
-    """The secret strings of a URL, raw and decoded: the userinfo password and sensitive query values."""
-    found = set()
-    try:
-        parts = urlsplit(url)
-        if parts.password:
-            found.update((parts.password, unquote(parts.password)))
-        for option in parts.query.split("&"):
-            key, sep, value = option.partition("=")
-            if sep and value and unquote_plus(key).lower() in SENSITIVE_OPTIONS:
-                found.update((value, unquote_plus(value)))
-    except ValueError:
-        pass
-    return {s for s in found if s}
+_SECRET_KEYS = "|".join(sorted(SENSITIVE_OPTIONS))
+# Structural masks, applied to any text: a URL's userinfo password, a secret URL query option, and a
+# libpq keyword/value pair (``password=x`` or ``password='x y'``), as drivers echo them.
+_MASKS = (
+    (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s:/@]*:)[^\s@/]*@", re.IGNORECASE), r"\1***@"),
+    (re.compile(rf"([?&](?:{_SECRET_KEYS})=)[^&\s]*", re.IGNORECASE), r"\1***"),
+    (re.compile(rf"(\b(?:{_SECRET_KEYS})\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s'&]+)", re.IGNORECASE), r"\1***"),
+)
 
 
 def scrub(text: str, url: str | None) -> str:
-    """``text`` with the raw URL redacted and every secret of the URL replaced by ``***``."""
-    if not url:
-        return text
-    text = text.replace(url, redact(url))
-    for secret in sorted(_secrets(url), key=len, reverse=True):
-        text = text.replace(secret, "***")
+    """``text`` with the URL redacted and every password-shaped field masked, by structure only:
+    a password's text elsewhere in the message (a user name, a word) is left alone."""
+    if url:
+        text = text.replace(url, redact(url))
+    for pattern, replacement in _MASKS:
+        text = pattern.sub(replacement, text)
     return text
+
+
+def database_files(url: str) -> tuple[str, ...]:
+    """An SQLite database's file and its journal, WAL and lock files (nothing for a server database)."""
+    try:
+        config = settings_for(url)["DATABASES"]["default"]
+    except DatabaseURLError:
+        return ()
+    if "sqlite" not in config["ENGINE"]:
+        return ()
+    name = str(config["NAME"])
+    return (name, *(name + suffix for suffix in ("-wal", "-shm", "-journal", ".lock")))
 
 
 def setup(url: str) -> None:

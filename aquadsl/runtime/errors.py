@@ -8,7 +8,8 @@ Exit codes of `aquadsl apply`, `status` and `migrate` (in addition to ``aquadsl.
     65  BAD_PLAN          the plan file is corrupt, not a plan, or has an unknown format_version
     69  DATABASE          the database is unreachable, refuses the credentials, or the URL is invalid
     73  LOG_DIR           the log directory or the --report file cannot be written (permissions, disk full)
-    75  LOCKED            another apply is running on the same database; try again when it has finished
+    75  LOCKED            another apply is running on the same database; try again when it has finished,
+                          or this run lost its lock (its connection was closed) and stopped
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ AQS_BATCH = "AQS504"
 AQS_INTERRUPTED = "AQS505"
 AQS_NOT_MIGRATED = "AQS506"
 AQS_LOCKED = "AQS507"
+AQS_LOCK_LOST = "AQS508"
 
 
 class RuntimeFault(Exception):
@@ -58,3 +60,14 @@ def log_dir_fault(message: str, *hints: str) -> RuntimeFault:
 
 def plan_fault(message: str, *hints: str) -> RuntimeFault:
     return RuntimeFault(AQS_PLAN_FILE, message, BAD_PLAN, hints)
+
+
+def lock_lost_fault(detail: str) -> RuntimeFault:
+    """The apply lock went away during the run: stop before another apply's data can mix with ours."""
+    return RuntimeFault(AQS_LOCK_LOST, f"lost the apply lock ({detail}); stopped so that no other apply's "
+                        "data mixes with this one", LOCKED,
+                        ("committed batches are kept; re-run the same command to resume",))
+
+
+class LockLost(Exception):
+    """Raised inside a batch transaction when this run no longer holds the apply lock."""

@@ -3,7 +3,8 @@
 Set ``AQUADSL_FAULT_INJECTION`` to comma-separated ``point:action:batch_id[:attempts]`` entries,
 e.g. ``load:kill:FAR-2023-002:1`` (SIGKILL the worker mid-load on the first attempt) or
 ``simulate:raise:FAR-2023-003:*``. Points: ``simulate`` (before simulating), ``load`` (after the
-first table is written, inside the batch's transaction). Unset, this module does nothing.
+first table is written, inside the batch's transaction). The action ``pause`` waits until the file
+named by ``AQUADSL_FAULT_RELEASE`` exists (a test's event, not a timer). Unset, this module does nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import signal
 import time
 
 ENV = "AQUADSL_FAULT_INJECTION"
+RELEASE_ENV = "AQUADSL_FAULT_RELEASE"
 
 
 class InjectedFault(RuntimeError):
@@ -40,5 +42,14 @@ def inject(point: str, batch_id: str, attempt: int) -> None:
             raise InjectedFault(f"injected failure at {point} of {batch_id} (attempt {attempt})")
         if action == "hang":
             time.sleep(3600)
+        if action == "pause":
+            _wait_for_release()
         if action == "kill":
             os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _wait_for_release() -> None:
+    release = os.environ.get(RELEASE_ENV, "")
+    deadline = time.monotonic() + 3600
+    while release and not os.path.exists(release) and time.monotonic() < deadline:
+        time.sleep(0.05)

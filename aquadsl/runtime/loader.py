@@ -104,10 +104,11 @@ def _quoted(connection, spec: TableSpec) -> tuple[str, str]:
 
 
 def write_postgresql(encoded: EncodedBatch, specs: dict[str, TableSpec], attempt: int,
-                     started: float, log_path: str) -> tuple[dict[str, int], bool]:
+                     started: float, log_path: str, guard=None) -> tuple[dict[str, int], bool]:
     """COPY every table through this process's Django connection; returns (counts, already_loaded).
 
     ``started`` is the batch's ``perf_counter`` start in this process (for the ledger's duration).
+    ``guard`` (a lock.LockGuard) is checked first inside the transaction: LockLost if the run lost its lock.
     """
     from django.db import connection, transaction
 
@@ -115,7 +116,9 @@ def write_postgresql(encoded: EncodedBatch, specs: dict[str, TableSpec], attempt
         # The ledger row commits with the rows; losing the last commits in a server crash is
         # therefore harmless (both vanish together), so a synchronous flush buys nothing here.
         cur.execute("SET LOCAL synchronous_commit TO OFF")
-        prior = ledger.lock_done(encoded.batch_id)
+        prior = ledger.lock_done(encoded.batch_id)   # the first table lock: a wipe now waits for us
+        if guard is not None:
+            guard.check(connection)
         if prior is not None:
             return prior, True
         _delete_replaced(cur, connection, encoded, specs)
@@ -163,7 +166,7 @@ def _quote_sqlite(name: str) -> str:
 
 
 def write_sqlite(encoded: EncodedBatch, specs: dict[str, TableSpec], worker_s: float,
-                 log_path: str) -> tuple[dict[str, int], bool]:
+                 log_path: str, guard=None) -> tuple[dict[str, int], bool]:
     """Copy a staged batch into the database with INSERT ... SELECT, in one transaction.
 
     ``worker_s`` is the time the worker spent simulating, encoding and staging (for the ledger's duration).
@@ -177,6 +180,8 @@ def write_sqlite(encoded: EncodedBatch, specs: dict[str, TableSpec], worker_s: f
     try:
         with transaction.atomic():
             prior = ledger.lock_done(encoded.batch_id)
+            if guard is not None:
+                guard.check(connection)
             if prior is not None:
                 return prior, True
             with connection.cursor() as cur:

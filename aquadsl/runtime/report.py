@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from aquadsl.outputs import is_one_of, output_problem, writable_problem, write_atomic
 from aquadsl.plan.model import Plan
 from aquadsl.plan.ranges import expand
 from aquadsl.sim.volume import TABLES
@@ -116,23 +116,18 @@ def render(summary: Summary) -> str:
     return "\n".join(lines) + "\n"
 
 
-def report_problem(path: str | Path | None) -> str | None:
-    """Why ``path`` could not be written as the report, checked before any batch is loaded; else None."""
+def report_problem(path: str | Path | None, inputs: tuple[str, ...] = (),
+                   database_files: tuple[str, ...] = ()) -> str | None:
+    """Why ``path`` could not or must not be written as the report (an input, the database, not a
+    regular file, not writable), checked before any batch is loaded and without creating it; else None."""
     if not path:
         return None
-    target = Path(path)
-    folder = target.parent
-    if target.is_dir():
-        return "it is a folder"
-    if not folder.exists():
-        return f"the folder '{folder}' does not exist"
-    if not folder.is_dir():
-        return f"'{folder}' is not a folder"
-    if not os.access(folder, os.W_OK | os.X_OK) or (target.exists() and not os.access(target, os.W_OK)):
-        return "permission denied"
-    return None
+    if is_one_of(path, database_files):
+        return "it is the database (or its journal or lock file)"
+    return output_problem(path, inputs) or writable_problem(path)
 
 
 def write_report(summary: Summary, path: str | Path) -> None:
-    """Write the JSON report (the caller records an OSError in ``summary.report_error``)."""
-    Path(path).write_text(summary.to_json(), encoding="utf-8")
+    """Write the JSON report atomically, keeping the mode of a file it replaces (the caller records
+    an OSError in ``summary.report_error``)."""
+    write_atomic(path, summary.to_json())

@@ -36,11 +36,13 @@ class Runner:
 
     def __init__(self, plan: Plan, batch_ids: list[str], pool: Pool, sink, log: logs.LogDir,
                  progress: Progress, *, run_id: int, plan_hash: str, database: str, retries: int,
-                 timeout: float | None, backoff: float, replace_from: dict[str, int] | None = None):
+                 timeout: float | None, backoff: float, replace_from: dict[str, int] | None = None,
+                 lock=None):
         self.plan, self.pool, self.sink, self.log, self.progress = plan, pool, sink, log, progress
         self.run_id, self.plan_hash, self.database = run_id, plan_hash, database
         self.retries, self.timeout, self.backoff = retries, timeout, backoff
         self.replace_from = replace_from or {}      # batches an extension reloads in part (extend.py)
+        self.lock = lock   # lock.HeldLock: re-checked in the loop, so a lost lock stops the run
         self.queues = partitions(plan, batch_ids, len(pool.slots))
         self.retry: list[tuple[float, str]] = []     # heap of (ready at, batch id)
         self.out = Outcomes()
@@ -49,12 +51,17 @@ class Runner:
     def run(self) -> Outcomes:
         """Load every batch (or fail it after its retries); returns what happened to each."""
         while not self._finished():
+            self._check_lock(every=1.0)
             self._dispatch()
             events = self.pool.poll(0.05 if self.sink.pending_writes else 0.2, self.timeout)
             for event in events + self.sink.results():
                 self._handle(event)
             self.progress.tick()
         return self.out
+
+    def _check_lock(self, every: float) -> None:
+        if self.lock is not None:
+            self.lock.check(every)
 
     def _finished(self) -> bool:
         return (not any(self.queues) and not self.retry and not self.pool.busy()
@@ -76,6 +83,7 @@ class Runner:
             batch_id = self._next(slot.index)
             if batch_id is None:
                 return
+            self._check_lock(every=0.0)
             attempt = self.out.attempts.get(batch_id, 0) + 1
             self.out.attempts[batch_id] = attempt
             if attempt == 1:
@@ -89,6 +97,8 @@ class Runner:
         kind = event[0]
         if kind == "fatal":
             raise database_fault(f"a worker could not start: {event[2]}")
+        if kind == "lock_lost":
+            self._lock_lost(event[1], event[2])
         if kind == "writer_error":
             raise database_fault(f"the SQLite writer failed: {event[2]}")
         if kind == "died":
@@ -107,8 +117,15 @@ class Runner:
             _, task, message, trace, seconds = event
             self._failed(task, message, trace, seconds)
 
+    def _lock_lost(self, task: Task, message: str) -> None:
+        """A batch found the lock gone: stop if it is lost for good, else (re-taken) retry the batch."""
+        self._check_lock(every=0.0)
+        self._failed(task, f"the apply lock was briefly lost ({message}); it was re-taken", "", 0.0)
+
     def _result(self, msg: tuple) -> None:
         kind, task = msg[0], msg[1]
+        if kind == "lock_lost":
+            self._lock_lost(task, msg[2])
         if kind == "rows":
             self.sink.load(msg[2], msg[3], str(self.log.path_for(task.batch_id)), task)
         elif kind == "done":

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 
 from aquadsl.runtime.encode import Lookups
+from aquadsl.runtime.errors import LockLost
 
 MAX_RESPAWNS = 3  # consecutive deaths before a worker became ready: give up
 
@@ -69,7 +70,8 @@ def _error_text(exc: BaseException, url: str) -> tuple[str, str]:
     return scrub(f"{type(exc).__name__}: {message}", url), scrub(traceback.format_exc(), url)
 
 
-def worker_main(conn: Connection, url: str, plan_text: str, lookups: Lookups, vendor: str) -> None:
+def worker_main(conn: Connection, url: str, plan_text: str, lookups: Lookups, vendor: str,
+                guard=None) -> None:
     """Entry point of a worker process: set up, then serve tasks until told to stop or orphaned."""
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C stops
@@ -97,10 +99,10 @@ def worker_main(conn: Connection, url: str, plan_text: str, lookups: Lookups, ve
             return
         if msg[0] == "stop":
             return
-        conn.send(_run_task(msg[1], plan, specs, lookups, vendor, url))
+        conn.send(_run_task(msg[1], plan, specs, lookups, vendor, url, guard))
 
 
-def _run_task(task: Task, plan, specs, lookups: Lookups, vendor: str, url: str) -> tuple:
+def _run_task(task: Task, plan, specs, lookups: Lookups, vendor: str, url: str, guard=None) -> tuple:
     from aquadsl.runtime import db, loader
     from aquadsl.runtime.faults import inject
     from aquadsl.sim.simulate import simulate_batch
@@ -118,8 +120,10 @@ def _run_task(task: Task, plan, specs, lookups: Lookups, vendor: str, url: str) 
             inject("load", task.batch_id, task.attempt)
             return ("rows", task, staged, time.perf_counter() - started, _peak_rss_mb())
         db.reconnect_if_dropped()
-        counts, already = loader.write_postgresql(encoded, specs, task.attempt, started, task.log_path)
+        counts, already = loader.write_postgresql(encoded, specs, task.attempt, started, task.log_path, guard)
         return ("done", task, counts, already, time.perf_counter() - started, _peak_rss_mb())
+    except LockLost as exc:
+        return ("lock_lost", task, str(exc), _peak_rss_mb())
     except Exception as exc:  # noqa: BLE001 - any failure of a batch is reported, then retried
         from django.db import connection
 
@@ -158,9 +162,9 @@ class Slot:
 class Pool:
     """N worker slots; dispatch tasks, collect results, kill hung workers and replace dead ones."""
 
-    def __init__(self, size: int, url: str, plan_text: str, lookups: Lookups, vendor: str):
+    def __init__(self, size: int, url: str, plan_text: str, lookups: Lookups, vendor: str, guard=None):
         self._ctx = mp.get_context("spawn")
-        self._args = (url, plan_text, lookups, vendor)
+        self._args = (url, plan_text, lookups, vendor, guard)
         self.slots = [Slot(i) for i in range(size)]
 
     def start(self) -> None:

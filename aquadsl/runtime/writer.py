@@ -11,6 +11,7 @@ import threading
 import time
 import traceback
 
+from aquadsl.runtime.errors import LockLost
 from aquadsl.runtime.loader import EncodedBatch, write_sqlite
 from aquadsl.runtime.tables import TableSpec
 
@@ -44,10 +45,11 @@ class DirectSink:
 class SqliteWriter(threading.Thread):
     """The one SQLite writer: loads batches sent by workers and runs ledger updates, in arrival order."""
 
-    def __init__(self, url: str, specs: dict[str, TableSpec]):
+    def __init__(self, url: str, specs: dict[str, TableSpec], guard=None):
         super().__init__(name="aquadsl-sqlite-writer", daemon=True)
         self._url = url
         self._specs = specs
+        self._guard = guard
         self._inbox: queue.Queue = queue.Queue()
         self._outbox: queue.Queue = queue.Queue()
         self._raw = None
@@ -100,8 +102,10 @@ class SqliteWriter(threading.Thread):
     def _load(self, encoded: EncodedBatch, worker_s: float, log_path: str, task) -> tuple:
         started = time.perf_counter()
         try:
-            counts, already = write_sqlite(encoded, self._specs, worker_s, log_path)
+            counts, already = write_sqlite(encoded, self._specs, worker_s, log_path, self._guard)
             return ("written", task, counts, already, worker_s + time.perf_counter() - started)
+        except LockLost as exc:
+            return ("lock_lost", task, str(exc))
         except Exception as exc:  # noqa: BLE001 - reported as the batch's failure, then retried
             message = " ".join(str(exc).split()) or type(exc).__name__
             return ("write_failed", task, f"{type(exc).__name__}: {message}", traceback.format_exc(),
