@@ -27,14 +27,6 @@ def _apply_demo(cwd, *extra):
 
 
 @pytest.fixture(scope="module")
-def demo_sqlite(tmp_path_factory):
-    cwd = tmp_path_factory.mktemp("demo-sqlite")
-    result = _apply_demo(cwd)            # no --database: the embedded default in the working directory
-    assert (cwd / "aquadsl.sqlite3").exists() and "applied: plan" in result.stdout
-    return f"sqlite:///{cwd / 'aquadsl.sqlite3'}"
-
-
-@pytest.fixture(scope="module")
 def demo_pg(tmp_path_factory):
     databases = pg_database()
     url = next(databases)
