@@ -102,12 +102,15 @@ def category(field: str) -> str:
 def touched_geographies(diff, names: list[str]) -> tuple[set[str], tuple[str, ...]]:
     """Geographies with a changed line of their own, and the changed paths that belong to none."""
     touched, global_paths = set(), []
-    for c in diff.parameters:
-        own = [g for g in names if c.field.endswith(f".{g}") or f".{g}." in c.field]
-        touched.update(own) if own else global_paths.append(c.field)
-    for c in diff.infrastructure:
-        own = [g for g in names if c.path == g or c.path.startswith((f"{g}/", f"{g}."))]
-        touched.update(own) if own else global_paths.append(c.path)
+    changed = [(c.field, [g for g in names if c.field.endswith(f".{g}") or f".{g}." in c.field])
+               for c in diff.parameters]
+    changed += [(c.path, [g for g in names if c.path == g or c.path.startswith((f"{g}/", f"{g}."))])
+                for c in diff.infrastructure]
+    for path, own in changed:
+        if own:
+            touched.update(own)
+        else:
+            global_paths.append(path)
     return touched, tuple(global_paths)
 
 
