@@ -67,7 +67,7 @@ def occupancy(plan: Plan) -> list[Chart]:
                 rows.append((f"{location} ({capacity[location]})" if i == 0 else "", lane))
         unused = len(capacity) - len([n for n in capacity if n in stays])
         chart = Chart(f"occupancy-{geo.name}", f"Occupancy {geos[geo.name].label}: batches per hall and sea area",
-                      "date", "hall or sea area (capacity in containers)", left=200)
+                      "date", "hall / sea area (capacity)", left=200)
         chart.note = (f"Each lane holds one batch at a time; {unused} hall(s) or area(s) never used are not drawn."
                       if unused else "Each lane holds one batch at a time.")
         charts.append(gantt(chart, rows, *_span(plan), [s.name for s in plan.parameters.lifecycle.stages]))

@@ -97,8 +97,10 @@ class Frame:
                 c.add("line", x1=self.x0, x2=self.x1, y1=self.y(t), y2=self.y(t), class_="grid")
                 c.add("text", tick_text(t), x=self.x0 - 6, y=self.y(t) + 4, class_="tick", text_anchor="end")
         for v, label in x_ticks:
-            c.add("line", x1=self.x(v), x2=self.x(v), y1=self.y0, y2=self.y0 + 4, class_="axis")
-            c.add("text", label, x=self.x(v), y=self.y0 + 17, class_="tick", text_anchor="middle")
+            x = self.x(v)
+            anchor = "end" if x > self.x1 - 24 else "middle"    # the last label stays inside the chart
+            c.add("line", x1=x, x2=x, y1=self.y0, y2=self.y0 + 4, class_="axis")
+            c.add("text", label, x=x, y=self.y0 + 17, class_="tick", text_anchor=anchor)
         c.add("line", x1=self.x0, x2=self.x1, y1=self.y0, y2=self.y0, class_="axis")
         c.add("line", x1=self.x0, x2=self.x0, y1=self.y0, y2=self.y1, class_="axis")
         c.add("text", c.x_label, x=(self.x0 + self.x1) / 2, y=c.height - 8, class_="label", text_anchor="middle")
@@ -131,7 +133,7 @@ def line_chart(chart: Chart, series: list[tuple[str, list[tuple[float | dt.date,
         chart.legend.append(("#bde5b6", label))
     for value, label in hlines:
         chart.add("line", x1=f.x0, x2=f.x1, y1=f.y(value), y2=f.y(value), class_="threshold")
-        chart.legend.append(("#d62728", label))
+        chart.legend.append(("#000000", label))
     for i, (label, pts) in enumerate(series):
         coords = " ".join(f"{f.x(x.toordinal() if isinstance(x, dt.date) else x):.1f},{f.y(y):.1f}" for x, y in pts)
         chart.add("polyline", points=coords, fill="none", stroke=colour(i), class_="series")

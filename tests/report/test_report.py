@@ -10,7 +10,7 @@ from tests.runtime.conftest import run_cli
 
 PLAN_TITLES = ("Batch timeline: stages of every batch", "Occupancy ", "Utilisation ", "Projected growth ",
                "This plan has no incidents.")
-AXES = ("date", "batch", "hall or sea area (capacity in containers)", "occupied (% of the stage's containers)",
+AXES = ("date", "batch", "hall / sea area (capacity)", "occupied (% of the stage's containers)",
         "average weight (kg)", "days since the batch started", "harvest target")
 DB_TITLES = ("Harvest weight (per harvest event)", "Days at sea (harvested batches)",
              "Survival from egg to harvest (harvested batches)", "Realised FCR per stage (feed / biomass gain)",
