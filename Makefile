@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench check clean test-stress
+.PHONY: demo test bench check clean test-stress chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ demo: $(STAMP)
 	$(BIN)/aquadsl apply scenarios/demo.aqs --workers 2 --database sqlite:///demo.sqlite3 --fresh
 
 ## test: run the whole test suite
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest
 
 ## test-stress: the whole suite 5 times in a row beside 2 CPU hogs; stops at the first failure
@@ -38,3 +38,9 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis aquadsl.egg-info
+
+## chromium: the headless browser the report tests load pages in (Debian's package), if missing
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
+	    else echo "chromium missing: run 'sudo apt-get install -y chromium' (report tests skip without it)"; fi; }

@@ -72,6 +72,13 @@ def _guarded(command):
     return wrapper
 
 
+def _hint(url: str) -> None:
+    """Once per directory: the .gitignore lines for logs and the SQLite file, if git would pick them up."""
+    from aquadsl.cli.hygiene import gitignore_hint, sqlite_path
+
+    gitignore_hint(sqlite_path(url))
+
+
 def _report_error(summary) -> bool:
     """Print why --report could not be written (after the summary); whether there was such an error."""
     if summary.report_error:
@@ -143,6 +150,7 @@ def apply(source, workers, database, log_dir, retries, timeout, fresh, report, p
                            report=report, progress=progress, inputs=inputs)
     summary = apply_plan(plan, db.resolve_url(database), options, echo=lambda m: click.echo(m, err=True))
     click.echo(render(summary), nl=False)
+    _hint(db.resolve_url(database))
     unreported = _report_error(summary)
     if summary.failed:
         names = ", ".join(f"{f.batch_id} (log: {f.log})" for f in summary.failures)
@@ -179,6 +187,7 @@ def migrate(database) -> None:
         applied = db.migrate(url)
     click.echo(f"applied {', '.join(applied)} to {db.redact(url)}" if applied
                else f"{db.redact(url)} is up to date")
+    _hint(url)
 
 
 COMMANDS = (apply, status, migrate)

@@ -1,4 +1,5 @@
-"""Semantic plan diff: batches matched by id, parameters and infrastructure compared field by field."""
+"""Semantic plan diff: batches paired by identity (geography and index in it), else by id; parameters and
+infrastructure compared field by field. A batch whose id changed is one change with ``old_id``."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ class BatchChange(_Frozen):
     geography: str                    # the new geography (the old one for removed batches)
     stages: tuple[str, ...] = ()      # stages whose window changed (changed batches)
     changes: tuple[FieldChange, ...]  # for added/removed: the batch's fields, with old or new None
+    old_id: str | None = None         # set when the paired batch had another id (a rename)
 
 
 class GeographyCounts(_Frozen):
@@ -67,6 +69,7 @@ class PlanDiff(_Frozen):
     batches: tuple[BatchChange, ...]          # added and changed in new plan order, then removed
     unchanged: int
     reordered: int                            # unchanged except their position in the schedule
+    review: object = None                     # aquadsl.plan.review.Review: per-geography before/after, flags
     per_geography: tuple[GeographyCounts, ...]
     per_stage: tuple[tuple[str, int], ...]    # (stage, changed batches whose window changed)
     rows: tuple[RowsDelta, ...]
@@ -85,7 +88,7 @@ class PlanDiff(_Frozen):
         return sum(r.new for r in self.rows)
 
 
-def diff_plans(old: Plan, new: Plan) -> PlanDiff:
+def field_diff(old: Plan, new: Plan) -> PlanDiff:
     """Compare two plans; every list is in plan order or sorted, so the result is deterministic."""
     batches, unchanged, reordered = _batch_changes(old, new)
     return PlanDiff(
@@ -101,6 +104,14 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
                            flatten(new.parameters.model_dump(mode="json"))),
         infrastructure=infrastructure_changes(old.infrastructure, new.infrastructure),
     )
+
+
+def diff_plans(old: Plan, new: Plan) -> PlanDiff:
+    """The field diff with the reviewer's summary: per-geography before/after and unexplained changes."""
+    from aquadsl.plan.review import review
+
+    base = field_diff(old, new)
+    return base.model_copy(update={"review": review(old, new, base)})
 
 
 # ------------------------------------------------------------------ generic
@@ -172,26 +183,42 @@ def _one_sided(b: BatchPlan, kind: Literal["added", "removed"]) -> BatchChange:
     return BatchChange(id=b.id, kind=kind, geography=b.geography, changes=changes)
 
 
+def pair_batches(old: Plan, new: Plan) -> dict[str, BatchPlan]:
+    """New batch id -> its old batch: by identity (geography, index in it) where that is unique on both
+    sides, then by id among the rest. A stagger change that renames batches keeps them paired."""
+    def by_identity(plan: Plan) -> dict[tuple[str, int], BatchPlan]:
+        seen = Counter((b.geography, b.geo_index) for b in plan.batches)
+        return {(b.geography, b.geo_index): b for b in plan.batches if seen[(b.geography, b.geo_index)] == 1}
+    before, after = by_identity(old), by_identity(new)
+    pairs = {b.id: before[key] for key, b in after.items() if key in before}
+    used = {a.id for a in pairs.values()}
+    old_by_id = {a.id: a for a in old.batches if a.id not in used}
+    for b in new.batches:
+        if b.id not in pairs and b.id in old_by_id:
+            pairs[b.id] = old_by_id.pop(b.id)
+    return pairs
+
+
 def _batch_changes(old: Plan, new: Plan) -> tuple[tuple[BatchChange, ...], int, int]:
-    before = {b.id: b for b in old.batches}
-    after_ids = {b.id for b in new.batches}
+    pairs = pair_batches(old, new)
+    paired_old = {a.id for a in pairs.values()}
     out: list[BatchChange] = []
     unchanged = reordered = 0
     for b in new.batches:
-        a = before.get(b.id)
+        a = pairs.get(b.id)
         if a is None:
             out.append(_one_sided(b, "added"))
             continue
         changes = compare_in_order(batch_fields(a), batch_fields(b))
-        if not changes:
+        if not changes and a.id == b.id:
             unchanged += 1
             reordered += (a.index, a.geo_index) != (b.index, b.geo_index)
             continue
         stages = sorted({c.field.split(".")[1] for c in changes if c.field.startswith("stages.")},
                         key=_stage_order(new, a, b))
-        out.append(BatchChange(id=b.id, kind="changed", geography=b.geography,
-                               stages=tuple(stages), changes=changes))
-    out += [_one_sided(a, "removed") for a in old.batches if a.id not in after_ids]
+        out.append(BatchChange(id=b.id, kind="changed", geography=b.geography, stages=tuple(stages),
+                               changes=changes, old_id=a.id if a.id != b.id else None))
+    out += [_one_sided(a, "removed") for a in old.batches if a.id not in paired_old]
     return tuple(out), unchanged, reordered
 
 

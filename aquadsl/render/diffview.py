@@ -64,6 +64,21 @@ def _text_field(c: FieldChange, kind: str) -> str:
     return f"      {c.field}: {value(c.new if kind == 'added' else c.old)}"
 
 
+def _review_text(diff: PlanDiff) -> list[str]:
+    """Flags, then per-geography before/after (the same data the Markdown template shows)."""
+    if diff.review is None:
+        return []
+    from aquadsl.report.markdown import geography_table
+
+    lines = []
+    if diff.review.flags:
+        lines += ["", "Check: changes no line of their geography explains"]
+        lines += [f"  ! {flag}" for flag in diff.review.flags]
+    geo = geography_table(diff)
+    lines += ["", "Per geography, before -> after"] + text_table(geo["header"], geo["rows"], geo["align"])
+    return lines
+
+
 def render_diff_text(diff: PlanDiff) -> str:
     """The whole diff as plain text: a summary first, then every added, removed and changed batch."""
     if not diff.has_changes:
@@ -71,12 +86,14 @@ def render_diff_text(diff: PlanDiff) -> str:
     lines = [f"Plan diff {diff.scenario}",
              f"  sources  {_sha(diff)}",
              f"  batches  {_counts(diff)}"]
+    lines += _review_text(diff)
     for sec in _sections(diff):
         lines += ["", sec.title] + text_table(sec.header, sec.rows, sec.align)
     if diff.batches or diff.unchanged:
         lines += ["", "Batches"]
     for b in diff.batches:
-        lines.append(f"  {_MARK[b.kind]} {b.id} ({b.geography}){' ' + b.kind if b.kind != 'changed' else ''}")
+        renamed = f" renamed from {b.old_id}" if b.old_id else ""
+        lines.append(f"  {_MARK[b.kind]} {b.id} ({b.geography}){' ' + b.kind if b.kind != 'changed' else ''}{renamed}")
         lines += [_text_field(c, b.kind) for c in b.changes]
     if diff.unchanged:
         lines.append(f"  {_unchanged_line(diff)}")
@@ -84,54 +101,8 @@ def render_diff_text(diff: PlanDiff) -> str:
 
 
 # ----------------------------------------------------------------- markdown
-def _md_batch(b: BatchChange) -> str:
-    kind = "" if b.kind == "changed" else f" {b.kind}"
-    head = f"##### {_MARK[b.kind]} {md_escape(b.id)} ({md_escape(b.geography)}){kind}"
-    if b.kind == "changed":
-        table = markdown_table(("field", "old", "new"), [(c.field, value(c.old), value(c.new)) for c in b.changes],
-                               "lll")
-    else:
-        table = markdown_table(("field", "value"),
-                               [(c.field, value(c.new if b.kind == "added" else c.old)) for c in b.changes], "ll")
-    return "\n".join([head, "", *table]) + "\n"
-
-
-def _md_head(diff: PlanDiff) -> list[str]:
-    blocks = [f"### Plan diff {md_escape(diff.scenario)}\n\n"
-              f"- **sources**: {md_escape(_sha(diff))}\n"
-              f"- **batches**: {md_escape(_counts(diff))}\n"]
-    for sec in _sections(diff):
-        blocks.append("\n".join([f"#### {md_escape(sec.title)}", "", *markdown_table(sec.header, sec.rows, sec.align)])
-                      + "\n")
-    if diff.batches:
-        blocks.append("#### Batches\n")
-    return blocks
-
-
-def _note(batches_left: int, sections_left: int) -> str:
-    parts = [f"{batches_left} batch entries"] + ([f"{sections_left} summary sections"] if sections_left else [])
-    return (f"_{' and '.join(parts)} left out to fit this comment; the full diff is available with "
-            f"`aquadsl diff --format text`._\n")
-
-
 def render_diff_markdown(diff: PlanDiff, max_chars: int = 60_000) -> str:
-    """The diff as GitHub Markdown of at most ``max_chars`` characters, cut at a batch boundary if needed."""
-    if not diff.has_changes:
-        return NO_CHANGES
-    head, entries = _md_head(diff), [_md_batch(b) for b in diff.batches]
-    tail = [f"_{md_escape(_unchanged_line(diff))}_\n"] if diff.unchanged else []
-    blocks = head + entries + tail
-    if sum(len(b) + 1 for b in blocks) <= max_chars:
-        return "\n".join(blocks)
-    # Reserve room for the worst-case note (every count as wide as the largest possible value).
-    budget = max_chars - len(_note(len(blocks), len(head))) - 1 - sum(len(b) + 1 for b in tail)
-    kept: list[str] = []
-    used = 0
-    for block in head + entries:
-        if used + len(block) + 1 > budget:
-            break
-        kept.append(block)
-        used += len(block) + 1
-    heads_kept = min(len(kept), len(head))
-    text = "\n".join(kept + tail + [_note(len(entries) - (len(kept) - heads_kept), len(head) - heads_kept)])
-    return text[:max_chars]
+    """The diff as GitHub Markdown of at most ``max_chars`` characters (the Jinja2 template's rendering)."""
+    from aquadsl.report.markdown import render_diff_markdown as render
+
+    return render(diff, max_chars)

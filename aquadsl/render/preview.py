@@ -115,15 +115,7 @@ def render_text(plan: Plan, workers: int | None = None) -> str:
 
 
 def render_markdown(plan: Plan, workers: int | None = None) -> str:
-    """The same preview as GitHub Markdown, fit for a pull-request comment."""
-    s = summarize(plan, workers)
-    lines = [f"### Plan {md_escape(s.scenario)}", ""]
-    lines += [f"- **{k}**: {md_escape(v)}" for k, v in _facts(s)]
-    for sec in sections(s):
-        lines += ["", f"#### {md_escape(sec.title)}", ""]
-        if sec.subtitle:
-            lines += [f"_{md_escape(sec.subtitle)}_", ""]
-        lines += markdown_table(sec.header, sec.rows, sec.align)
-        if sec.footer:
-            lines += ["", md_escape(sec.footer)]
-    return "\n".join(lines) + "\n"
+    """The same preview as GitHub Markdown (a Jinja2 template), the secondary tables in <details>."""
+    from aquadsl.report.markdown import render_plan_markdown
+
+    return render_plan_markdown(plan, workers)

@@ -28,6 +28,7 @@ class LedgerStatus:
     pending: list[str] = field(default_factory=list)
     rows: int = 0
     last_run: dict | None = None
+    mismatches: list[str] = field(default_factory=list)   # tables whose rows differ from the ledger's
 
 
 def _now():

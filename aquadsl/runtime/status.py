@@ -21,7 +21,12 @@ def database_status(url: str) -> ledger.LedgerStatus:
         raise RuntimeFault(AQS_NOT_MIGRATED, f"there is no database at {config['NAME']}", DATABASE,
                            ("run `aquadsl apply FILE` to create it, or pass --database URL",))
     db.require_migrated(url)
-    return ledger.status()
+    st = ledger.status()
+    if st.plan_hash is not None:
+        from aquadsl.verify.native import ledger_mismatches
+
+        st.mismatches = ledger_mismatches()
+    return st
 
 
 def render_status(st: ledger.LedgerStatus, database: str, fmt: str = "text") -> str:
@@ -44,5 +49,9 @@ def render_status(st: ledger.LedgerStatus, database: str, fmt: str = "text") -> 
         lines.append(f"last run: #{r['id']} {r['outcome']}, started {r['started_at']}"
                      + (f", ended {r['ended_at']}" if r.get("ended_at") else ""))
     state = "complete" if st.total and len(st.done) == st.total else "incomplete"
+    if st.mismatches:
+        lines.append("counts:   DISAGREE with the ledger: " + "; ".join(st.mismatches))
+        lines.append("          run `aquadsl verify` for details")
+        state = f"{state}, but the tables do not hold what the ledger recorded"
     lines.append(f"state:    {state}")
     return "\n".join(lines) + "\n"

@@ -61,29 +61,27 @@ def test_text_batches_and_collapsed_unchanged(changed):
     assert "seed  20240601  7" in text          # parameters keep raw numbers (no separators)
 
 
-def test_markdown_same_content(changed):
+def test_markdown_summary_open_and_details_collapsed(changed):
     md = render_diff_markdown(changed)
     assert md.startswith("### Plan diff render-fixture\n")
-    assert "| eggs | 3,123,456 | 3,200,000 |" in md
-    assert "##### + FAR-2021-005 (faroe) added" in md
-    assert "##### - SCO-2020-003 (scotland) removed" in md
+    assert "- **batches**: 1 added, 1 removed, 1 changed, 5 unchanged" in md
+    assert md.index("#### Per geography") < md.index("<details>")        # the summary comes first
+    assert md.count("<details>") == md.count("</details>") >= 3
+    assert "| eggs | 3,123,456 | 3,200,000 |" in md                      # few batches: their fields shown
+    assert "**added FAR-2021-005 (faroe)**" in md and "**removed SCO-2020-003 (scotland)**" in md
     assert "| seed | 20240601 | 7 |" in md
-    assert "_… 5 unchanged batches_" in md
     assert "left out" not in md
 
 
-def test_markdown_truncates_at_a_batch_boundary(kit):
+def test_markdown_truncates_and_closes_its_sections(kit):
     diff = _many(kit, 600)
-    assert len(render_diff_markdown(diff, max_chars=10**9)) > 60_000     # the full diff really does not fit
     md = render_diff_markdown(diff)
     assert len(md) <= 60_000
-    shown = md.count("\n##### ~ ")
-    note = re.search(r"_(\d+) batch entries left out to fit this comment; the full diff is available with "
-                     r"`aquadsl diff --format text`\._\n$", md)
-    assert note and int(note.group(1)) == len(diff.batches) - shown > 0
-    # The last entry shown is complete: its table has both changed fields.
-    last = md[md.rindex("\n##### ~ "):]
-    assert "| eggs |" in last and "| harvest\\_target\\_kg |" in last
+    assert md.count("<details") == md.count("</details>")
+    assert "#### Per geography" in md
+    small = render_diff_markdown(diff, max_chars=1_500)
+    assert len(small) <= 1_500 and small.count("<details") == small.count("</details>")
+    assert small.rstrip().endswith("the full diff is available with `aquadsl diff --format text`._")
 
 
 @pytest.mark.parametrize("limit", [300, 1_000, 2_500, 7_000, 20_000])
@@ -96,4 +94,6 @@ def test_markdown_never_exceeds_the_limit(kit, limit):
 def test_markdown_within_the_limit_is_not_cut(kit):
     diff = _many(kit, 60)
     md = render_diff_markdown(diff, max_chars=1_000_000)
-    assert md.count("\n##### ~ ") == 60 and "left out" not in md
+    assert "left out" not in md and "60 changed" in md
+    groups = [line for line in md.splitlines() if line.startswith("| ") and "#1:" in line]
+    assert groups and "eggs +" in groups[0] and "target:" in groups[0]
