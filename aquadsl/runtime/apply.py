@@ -7,6 +7,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Callable, TextIO
 
+from aquadsl.executors import ExecutorConfig, make_executor
 from aquadsl.plan.model import Plan, dumps, meaning_problem
 from aquadsl.runtime import db, infra, ledger
 from aquadsl.runtime.errors import RuntimeFault, database_fault, log_dir_fault, plan_fault
@@ -16,7 +17,6 @@ from aquadsl.runtime.progress import make_progress
 from aquadsl.runtime.report import FailedBatch, Summary, peak_utilisation, report_problem, write_report
 from aquadsl.runtime.scheduler import Runner
 from aquadsl.runtime.tables import table_specs
-from aquadsl.runtime.workers import Pool
 from aquadsl.runtime.writer import DirectSink, SqliteWriter
 
 
@@ -31,6 +31,7 @@ class ApplyOptions:
     backoff: float = 1.0              # seconds before the first retry; doubles each time
     progress: str = "auto"            # auto, bar, plain, none
     progress_interval: float = 5.0
+    executor: ExecutorConfig = ExecutorConfig()   # local worker processes, or Celery (aquadsl.executors)
 
 
 class Interrupted(Exception):
@@ -72,7 +73,8 @@ def _locked_apply(plan: Plan, url: str, options: ApplyOptions, log: LogDir, echo
     if not todo:
         _write_report(summary, options.report)
         return summary
-    run_id = ledger.start_run(summary.plan_hash, {k: v for k, v in asdict(options).items() if k != "progress"})
+    recorded = {k: v for k, v in asdict(options).items() if k not in ("progress", "executor")}
+    run_id = ledger.start_run(summary.plan_hash, recorded | {"executor": options.executor.recorded()})
     try:
         log.open_run(run_id)
     except RuntimeFault:
@@ -140,9 +142,11 @@ def _run(plan: Plan, url: str, options: ApplyOptions, todo: list[str], run_id: i
 
 def _start(plan: Plan, url: str, options: ApplyOptions, todo: list[str], run_id: int, log: LogDir,
            summary: Summary, progress) -> Runner:
-    """Start the worker pool and the writer; the runner that drives them."""
+    """Start the executor (local worker pool or Celery) and the writer; the runner that drives them."""
     vendor = db.vendor()
-    pool = Pool(max(1, min(options.workers, len(todo))), url, dumps(plan), infra.lookups(), vendor)
+    pool = make_executor(options.executor, size=max(1, min(options.workers, len(todo))), batches=len(todo),
+                         url=url, plan_text=dumps(plan), plan_hash=summary.plan_hash, run_id=run_id,
+                         vendor=vendor, timeout=options.timeout)
     try:
         pool.start()
         sink = DirectSink() if vendor == "postgresql" else SqliteWriter(url, table_specs())
@@ -189,7 +193,7 @@ def _fill(summary: Summary, plan: Plan, runner: Runner, log: LogDir, todo: list[
             summary.rows[table] = summary.rows.get(table, 0) + n
     summary.failures = [FailedBatch(b, err, str(log.path_for(b)), out.attempts.get(b, 0))
                         for b, err in sorted(out.failed.items(), key=lambda kv: plan.batch(kv[0]).index)]
-    summary.worker_peak_rss_mb = [max(s.peak_rss_mb, default=0.0) for s in runner.pool.slots]
+    summary.worker_peak_rss_mb = runner.pool.worker_peaks()
     summary.peak_utilisation = peak_utilisation(plan, ledger.done_ids())
 
 

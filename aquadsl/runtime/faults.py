@@ -4,6 +4,9 @@ Set ``AQUADSL_FAULT_INJECTION`` to comma-separated ``point:action:batch_id[:atte
 e.g. ``load:kill:FAR-2023-002:1`` (SIGKILL the worker mid-load on the first attempt) or
 ``simulate:raise:FAR-2023-003:*``. Points: ``simulate`` (before simulating), ``load`` (after the
 first table is written, inside the batch's transaction). Unset, this module does nothing.
+
+With ``AQUADSL_FAULT_MARKER_DIR`` set, ``hang`` first writes the file ``POINT-BATCH-ATTEMPT`` there
+(holding the process id), so a test can wait for that event and then kill the process deterministically.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import signal
 import time
 
 ENV = "AQUADSL_FAULT_INJECTION"
+MARKER_DIR_ENV = "AQUADSL_FAULT_MARKER_DIR"
 
 
 class InjectedFault(RuntimeError):
@@ -39,6 +43,16 @@ def inject(point: str, batch_id: str, attempt: int) -> None:
         if action == "raise":
             raise InjectedFault(f"injected failure at {point} of {batch_id} (attempt {attempt})")
         if action == "hang":
+            _mark(point, batch_id, attempt)
             time.sleep(3600)
         if action == "kill":
             os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _mark(point: str, batch_id: str, attempt: int) -> None:
+    folder = os.environ.get(MARKER_DIR_ENV)
+    if folder:
+        path = os.path.join(folder, f"{point}-{batch_id}-{attempt}")
+        with open(path + ".tmp", "w", encoding="ascii") as fh:
+            fh.write(str(os.getpid()))
+        os.replace(path + ".tmp", path)

@@ -1,0 +1,12 @@
+"""The local executor: today's pool of worker processes on this machine (aquadsl.runtime.workers)."""
+
+from __future__ import annotations
+
+from aquadsl.runtime.workers import Pool
+
+
+class LocalExecutor(Pool):
+    """Worker subprocesses dealt batches by the scheduler; replaced when they die or hang."""
+
+    def worker_peaks(self) -> list[float]:
+        return [max(s.peak_rss_mb, default=0.0) for s in self.slots]
