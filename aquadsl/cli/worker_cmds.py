@@ -34,7 +34,10 @@ def executor_options(command):
                   metavar="SECONDS", help="Give up (exit 79) when no worker takes a task for this long.")
     @functools.wraps(command)
     def wrapper(*args, executor, broker, result_backend, queue, worker_wait, **kwargs):
-        kwargs["executor_config"] = _config(executor, broker, result_backend, queue, worker_wait)
+        config = _config(executor, broker, result_backend, queue, worker_wait)
+        if config.name == "celery":
+            _preflight(config, kwargs.get("database"))
+        kwargs["executor_config"] = config
         return command(*args, **kwargs)
     return wrapper
 
@@ -51,6 +54,23 @@ def _config(name: str, broker: str | None, result_backend: str | None, queue: st
     kind(broker)
     click.echo(f"executor: celery, queue {queue!r} on {redact(broker)}", err=True)
     return ExecutorConfig("celery", broker, result_backend, queue, worker_wait)
+
+
+def _preflight(config, database: str | None) -> None:
+    """Before the database is touched (--fresh!): a shared database, and a broker that answers."""
+    from aquadsl.executors import brokers
+    from aquadsl.executors.base import usage_fault
+    from aquadsl.executors.celery_app import make_app
+    from aquadsl.runtime.db import resolve_url
+
+    if not resolve_url(database).startswith("postgres"):
+        raise usage_fault("the celery executor needs a database every worker can reach: PostgreSQL",
+                          "use --database postgresql://..., or --executor local for SQLite")
+    app = make_app(config.broker, config.result_backend, config.queue)
+    try:
+        brokers.check(app, config.broker, config.result_backend or brokers.default_backend(config.broker))
+    finally:
+        app.close()
 
 
 def _guard(command):

@@ -78,6 +78,9 @@ class Executor(Protocol):
     def worker_peaks(self) -> list[float]:
         """Peak resident memory (MB) per worker process seen, for the summary."""
 
+    def abandoned(self) -> list[str]:
+        """Batches still queued or running elsewhere after ``shutdown``; their ledger rows are left alone."""
+
 
 def broker_fault(message: str, *hints: str) -> RuntimeFault:
     return RuntimeFault(AQS_BROKER, message, BROKER, hints)

@@ -52,6 +52,7 @@ class CeleryExecutor:
         self.app = None
         self.activity = _Activity()
         self._peaks: dict[str, float] = {}
+        self._abandoned: list[str] = []
 
     def _where(self) -> str:
         return f"queue {self.config.queue!r} on {brokers.redact(self.config.broker)}"
@@ -175,6 +176,7 @@ class CeleryExecutor:
         if self.app is None:
             return
         pending = [s.result.id for s in self.busy()]
+        self._abandoned = [s.task.batch_id for s in self.busy()]
         if pending and not graceful:
             try:
                 self.app.control.revoke(pending)
@@ -187,3 +189,6 @@ class CeleryExecutor:
 
     def worker_peaks(self) -> list[float]:
         return [self._peaks[k] for k in sorted(self._peaks)]
+
+    def abandoned(self) -> list[str]:
+        return list(self._abandoned)

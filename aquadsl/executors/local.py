@@ -10,3 +10,6 @@ class LocalExecutor(Pool):
 
     def worker_peaks(self) -> list[float]:
         return [max(s.peak_rss_mb, default=0.0) for s in self.slots]
+
+    def abandoned(self) -> list[str]:
+        return []   # shutdown kills every worker: nothing runs on after it

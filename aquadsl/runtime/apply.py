@@ -166,7 +166,10 @@ def _record(summary: Summary, plan: Plan, runner: Runner, log: LogDir, todo: lis
     try:
         db.reconnect_if_dropped()
         _fill(summary, plan, runner, log, todo, outcome)
-        ledger.mark_pending(b for b in todo if b not in runner.out.succeeded and b not in runner.out.failed)
+        # Batches an executor abandoned still run elsewhere and hold their ledger row: their own
+        # transaction settles it (done, or "running" reset to pending by the next apply).
+        settled = set(runner.out.succeeded) | set(runner.out.failed) | set(runner.pool.abandoned())
+        ledger.mark_pending(b for b in todo if b not in settled)
         ledger.finish_run(run_id, outcome, _compact(summary))
     except DatabaseError as exc:
         return exc
