@@ -132,6 +132,8 @@ def _run(plan: Plan, url: str, options: ApplyOptions, todo: list[str], run_id: i
         progress.close()
     summary.elapsed_s = time.monotonic() - started
     fault = _record(summary, plan, runner, log, todo, outcome, run_id, url) or fault
+    if options.executor.name != "local":
+        summary.workers = len(summary.worker_peak_rss_mb)   # the worker processes that ran batches
     if fault is not None:
         raise _as_fault(fault, url)
     _write_report(summary, options.report)
