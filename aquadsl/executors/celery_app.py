@@ -45,7 +45,7 @@ def make_app(broker: str, result_backend: str | None = None, queue: str = DEFAUL
         worker_prefetch_multiplier=1, task_default_queue=queue, task_create_missing_queues=True,
         broker_transport_options=transport, result_expires=24 * 3600,
         broker_connection_retry_on_startup=False, worker_hijack_root_logger=False,
-        worker_redirect_stdouts=False, result_backend_transport_options=transport,
+        worker_redirect_stdouts=False,
     )
     app.task(name=TASK_NAME, acks_late=True, reject_on_worker_lost=True, track_started=True)(load_batch)
     return app
