@@ -163,12 +163,15 @@ class CeleryExecutor:
                                "re-run the same command to resume")
 
     def _listening(self) -> bool:
-        """Whether any worker answers and consumes our queue."""
-        try:
-            replies = self.app.control.inspect(timeout=1.0).active_queues() or {}
-        except Exception:  # noqa: BLE001 - an unreachable broker means nobody listens
-            return False
-        return any(q.get("name") == self.config.queue for queues in replies.values() for q in queues or ())
+        """Whether any worker consumes our queue: asked twice, since a loaded worker may answer late."""
+        for _ in range(2):
+            try:
+                replies = self.app.control.inspect(timeout=2.0).active_queues() or {}
+            except Exception:  # noqa: BLE001 - an unreachable broker means nobody listens
+                replies = {}
+            if any(q.get("name") == self.config.queue for queues in replies.values() for q in queues or ()):
+                return True
+        return False
 
     # ------------------------------------------------------------------ stopping
     def shutdown(self, graceful: bool) -> None:
