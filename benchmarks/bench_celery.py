@@ -7,7 +7,8 @@ Usage: .venv/bin/python benchmarks/bench_celery.py [SCENARIO_OR_PLAN] [--workers
 Defaults to scenarios/full_170.aqs. Each round applies the plan to a fresh PostgreSQL database with
 the local executor (``--workers`` processes), then through each broker with one `aquadsl worker`
 of ``--workers`` processes started for the round (and killed after). Goal: Celery >= 90 % of local.
-With --check-digests, the table digests of every run are compared with the local run's.
+With --check-digests, the table digests of every run are compared with the local run's (use it on demo:
+on full_170 the in-process digest of 45 M rows needed about 9 GB).
 """
 
 from __future__ import annotations

@@ -12,7 +12,10 @@ waited for: each commits or rolls back on its worker, and the ledger records whi
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from aquadsl.executors import brokers, planstore
@@ -21,6 +24,21 @@ from aquadsl.executors.celery_app import TASK_NAME, make_app
 
 HARD_LIMIT_GRACE = 10.0   # seconds between the soft and the hard time limit
 POLL_INTERVAL = 0.25      # seconds between two looks at the result backend
+RPC_LOOKAHEAD = 8         # rpc:// backend: queued tasks looked at per poll, besides the running ones
+
+
+@contextmanager
+def _uninterrupted():
+    """Hold Ctrl-C/SIGTERM back during a broker exchange: an AMQP read cut mid-frame can leave the
+    connection waiting forever. The signal is delivered (KeyboardInterrupt) as soon as it ends."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 @dataclass(eq=False)
@@ -75,10 +93,12 @@ class CeleryExecutor:
         if self.timeout is not None:
             limits = {"soft_time_limit": self.timeout, "time_limit": self.timeout + HARD_LIMIT_GRACE}
         try:
-            result = self.app.send_task(
-                TASK_NAME, args=args, queue=self.config.queue, argsrepr=repr([brokers.redact(self.url), *args[1:]]),
-                retry=True, retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5,
-                                          "interval_max": 2.0}, **limits)
+            with _uninterrupted():
+                result = self.app.send_task(
+                    TASK_NAME, args=args, queue=self.config.queue,
+                    argsrepr=repr([brokers.redact(self.url), *args[1:]]), retry=True,
+                    retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5,
+                                  "interval_max": 2.0}, **limits)
         except Exception as exc:  # noqa: BLE001 - the broker went away mid-run
             raise broker_fault(f"cannot enqueue on {self._where()}: {self._scrub(brokers.describe(exc))}",
                                "committed batches are kept; re-run the same command to resume") from None
@@ -93,7 +113,8 @@ class CeleryExecutor:
         events = []
         busy = self.busy()
         try:
-            metas = self._states(busy)
+            with _uninterrupted():
+                metas = self._states(busy)
         except Exception as exc:  # noqa: BLE001
             raise broker_fault(f"lost the result backend {brokers.redact(self.backend)}: "
                                f"{self._scrub(brokers.describe(exc))}",
@@ -123,7 +144,12 @@ class CeleryExecutor:
                     result = backend.exception_to_python(result)
                 out.append((meta["status"], result))
             return out
-        return [(s.result.state, s.result.result if s.result.ready() else None) for s in slots]
+        # rpc:// (AMQP replies) answers one task per round trip: look at the running tasks and the next
+        # few queued ones (workers take them in enqueuing order); the others are still queued.
+        running = [s for s in slots if s.running]
+        watched = set(running + [s for s in slots if not s.running][:RPC_LOOKAHEAD])
+        return [(s.result.state, s.result.result if s.result.ready() else None) if s in watched
+                else ("PENDING", None) for s in slots]
 
     def _finished(self, slot: CelerySlot, state: str, value, limit: float | None) -> tuple:
         task = slot.task
@@ -151,7 +177,9 @@ class CeleryExecutor:
         """Give up (exit 79) when nothing happened for --worker-wait seconds and no worker listens."""
         if not self.busy() or now - self.activity.last < self.config.worker_wait:
             return
-        if self._listening():
+        with _uninterrupted():
+            listening = self._listening()
+        if listening:
             self.activity.last = time.monotonic()
             return
         wait = f"{self.config.worker_wait:g} s"

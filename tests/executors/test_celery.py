@@ -89,8 +89,8 @@ def _end(proc) -> None:
         proc.wait()
 
 
-def test_ctrl_c_revokes_and_leaves_a_resumable_ledger(queue, pg_url, start_worker, tmp_path, small):
-    url = require("redis")
+def test_ctrl_c_revokes_and_leaves_a_resumable_ledger(broker, queue, pg_url, start_worker, tmp_path, small):
+    kind, url = broker
     plan, source, largest, local = small
     markers = tmp_path / "markers"
     markers.mkdir()
