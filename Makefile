@@ -29,12 +29,13 @@ test-stress: $(STAMP)
 check: $(STAMP)
 	$(BIN)/aquadsl check scenarios/*.aqs scenarios/lib/*.aqs
 
-## bench: print the measured figures (compile, simulation, apply on SQLite and PostgreSQL)
+## bench: print the measured figures (compile, simulation, apply on SQLite and PostgreSQL, Celery vs local)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_compile.py
 	$(BIN)/python benchmarks/bench_sim.py scenarios/full_170.aqs
 	$(BIN)/python benchmarks/bench_apply.py --workers 2
 	$(BIN)/python benchmarks/bench_extend.py --days 1,30
+	$(BIN)/python benchmarks/bench_celery.py --workers 2
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis aquadsl.egg-info

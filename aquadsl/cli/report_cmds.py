@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from aquadsl.cli.common import TODAY, write_atomic
+from aquadsl.cli.common import TODAY
 from aquadsl.cli.runtime_cmds import _guarded, _load_plan
+from aquadsl.outputs import output_problem, writable_problem, write_atomic
 
 EXIT_CODES = ("Exit codes: 0 written, 1 scenario errors, 65 bad plan file, 69 database unreachable, missing "
               "or not migrated, 73 the output file cannot be written, 70 internal error.")
@@ -26,8 +27,12 @@ def report(source, database, out, today) -> None:
     from aquadsl.report.build import render_report
     from aquadsl.runtime import db, errors
 
-    plan = _load_plan(source, today)
-    html = render_report(plan, db.resolve_url(database) if database else None)
+    plan, inputs = _load_plan(source, today)
+    url = db.resolve_url(database) if database else None
+    problem = output_problem(out, [*inputs, *(db.database_files(url) if url else ())]) or writable_problem(out)
+    if problem:
+        raise errors.RuntimeFault(errors.AQS_LOG_DIR, f"cannot write '{out}': {problem}", errors.LOG_DIR)
+    html = render_report(plan, url)
     try:
         write_atomic(Path(out), html)
     except OSError as exc:

@@ -18,6 +18,7 @@ import click
 
 from aquadsl.cli import exits
 from aquadsl.cli.common import TODAY, print_diagnostics, resolve_today
+from aquadsl.cli.worker_cmds import executor_options
 from aquadsl.runtime import errors
 
 class Seconds(click.ParamType):
@@ -114,7 +115,8 @@ def _load_plan(source: str, today):
 EXIT_CODES = ("Exit codes: 0 done, 1 scenario errors, 3 a batch failed after its retries, 4 stale plan "
               "(use --fresh), 65 bad or inconsistent plan file, 69 database unreachable or invalid URL, "
               "70 internal error, 73 log directory or report unwritable, 75 another apply is running on "
-              "the database, 130 interrupted (resumable).")
+              "the database, 130 interrupted (resumable). With --executor celery: 68 broker unreachable or "
+              "invalid broker URL, 79 no worker took a task within --worker-wait.")
 
 
 @click.command(epilog=EXIT_CODES)
@@ -135,7 +137,9 @@ EXIT_CODES = ("Exit codes: 0 done, 1 scenario errors, 3 a batch failed after its
               show_default=True, help="A live bar on a terminal, plain lines otherwise.")
 @TODAY
 @_guarded
-def apply(source, workers, database, log_dir, retries, timeout, fresh, report, progress, today) -> None:
+@executor_options
+def apply(source, workers, database, log_dir, retries, timeout, fresh, report, progress, today,
+          executor_config) -> None:
     """Simulate every batch of FILE and load it into the farm database (resumable).
 
     Row counts per table equal the plan's estimates exactly. That is why mortality_events holds one row
@@ -147,7 +151,7 @@ def apply(source, workers, database, log_dir, retries, timeout, fresh, report, p
 
     plan, inputs = _load_plan(source, today)
     options = ApplyOptions(workers=workers, retries=retries, timeout=timeout, fresh=fresh, log_dir=log_dir,
-                           report=report, progress=progress, inputs=inputs)
+                           report=report, progress=progress, inputs=inputs, executor=executor_config)
     summary = apply_plan(plan, db.resolve_url(database), options, echo=lambda m: click.echo(m, err=True))
     click.echo(render(summary), nl=False)
     _hint(db.resolve_url(database))

@@ -31,7 +31,7 @@ def verify(plan_source, database, fmt, today) -> None:
     from aquadsl.runtime import db
     from aquadsl.verify.native import verify_database
 
-    plan = _load_plan(plan_source, today) if plan_source else None
+    plan = _load_plan(plan_source, today)[0] if plan_source else None
     report = verify_database(db.resolve_url(database), plan)
     click.echo(report.render(fmt), nl=False)
     sys.exit(report.exit_code)

@@ -7,6 +7,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Callable, TextIO
 
+from aquadsl.executors import ExecutorConfig, make_executor
 from aquadsl.plan.model import Plan, dumps, meaning_problem
 from aquadsl.runtime import db, extend, infra, ledger
 from aquadsl.runtime.errors import AQS_LOCK_LOST, RuntimeFault, database_fault, log_dir_fault, plan_fault
@@ -16,7 +17,6 @@ from aquadsl.runtime.progress import make_progress
 from aquadsl.runtime.report import FailedBatch, Summary, peak_utilisation, report_problem, write_report
 from aquadsl.runtime.scheduler import Runner
 from aquadsl.runtime.tables import table_specs
-from aquadsl.runtime.workers import Pool
 from aquadsl.runtime.writer import DirectSink, SqliteWriter
 
 
@@ -32,6 +32,7 @@ class ApplyOptions:
     progress: str = "auto"            # auto, bar, plain, none
     progress_interval: float = 5.0
     inputs: tuple[str, ...] = ()      # files this command reads (the plan or scenario): never the report
+    executor: ExecutorConfig = ExecutorConfig()   # local worker processes, or Celery (aquadsl.executors)
 
 
 class Interrupted(Exception):
@@ -73,8 +74,8 @@ def _locked_apply(plan: Plan, url: str, options: ApplyOptions, log: LogDir, echo
     if not todo:
         _write_report(summary, options.report)
         return summary
-    run_id = ledger.start_run(summary.plan_hash, {k: v for k, v in asdict(options).items()
-                                                  if k not in ("progress", "inputs")})
+    recorded = {k: v for k, v in asdict(options).items() if k not in ("progress", "inputs", "executor")}
+    run_id = ledger.start_run(summary.plan_hash, recorded | {"executor": options.executor.recorded()})
     try:
         log.open_run(run_id)
     except RuntimeFault:
@@ -133,6 +134,8 @@ def _run(plan: Plan, url: str, options: ApplyOptions, todo: list[str], run_id: i
         progress.close()
     summary.elapsed_s = time.monotonic() - started
     fault = _record(summary, plan, runner, log, todo, outcome, run_id, url, _lost(fault)) or fault
+    if options.executor.name != "local":
+        summary.workers = len(summary.worker_peak_rss_mb)   # the worker processes that ran batches
     if fault is not None:
         raise _as_fault(fault, url)
     _write_report(summary, options.report)
@@ -147,9 +150,11 @@ def _lost(fault: Exception | None) -> bool:
 
 def _start(plan: Plan, url: str, options: ApplyOptions, todo: list[str], run_id: int, log: LogDir,
            summary: Summary, progress, lock: HeldLock) -> Runner:
-    """Start the worker pool and the writer; the runner that drives them."""
+    """Start the executor (local worker pool or Celery) and the writer; the runner that drives them."""
     vendor = db.vendor()
-    pool = Pool(max(1, min(options.workers, len(todo))), url, dumps(plan), infra.lookups(), vendor, lock.guard)
+    pool = make_executor(options.executor, size=max(1, min(options.workers, len(todo))), batches=len(todo),
+                         url=url, plan_text=dumps(plan), plan_hash=summary.plan_hash, run_id=run_id,
+                         vendor=vendor, timeout=options.timeout, guard=lock.guard)
     try:
         pool.start()
         sink = DirectSink() if vendor == "postgresql" else SqliteWriter(url, table_specs(), lock.guard)
@@ -173,7 +178,10 @@ def _record(summary: Summary, plan: Plan, runner: Runner, log: LogDir, todo: lis
         db.reconnect_if_dropped()
         _fill(summary, plan, runner, log, todo, outcome)
         if not lost:
-            ledger.mark_pending(b for b in todo if b not in runner.out.succeeded and b not in runner.out.failed)
+            # Batches an executor abandoned still run elsewhere and hold their ledger row: their own
+            # transaction settles it (done, or "running" reset to pending by the next apply).
+            settled = set(runner.out.succeeded) | set(runner.out.failed) | set(runner.pool.abandoned())
+            ledger.mark_pending(b for b in todo if b not in settled)
         ledger.finish_run(run_id, outcome, _compact(summary))
     except DatabaseError as exc:
         return exc
@@ -200,7 +208,7 @@ def _fill(summary: Summary, plan: Plan, runner: Runner, log: LogDir, todo: list[
             summary.rows[table] = summary.rows.get(table, 0) + n
     summary.failures = [FailedBatch(b, err, str(log.path_for(b)), out.attempts.get(b, 0))
                         for b, err in sorted(out.failed.items(), key=lambda kv: plan.batch(kv[0]).index)]
-    summary.worker_peak_rss_mb = [s.peak() for s in runner.pool.slots]
+    summary.worker_peak_rss_mb = runner.pool.worker_peaks()
     summary.peak_utilisation = peak_utilisation(plan, ledger.done_ids())
 
 

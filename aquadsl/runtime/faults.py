@@ -5,6 +5,9 @@ e.g. ``load:kill:FAR-2023-002:1`` (SIGKILL the worker mid-load on the first atte
 ``simulate:raise:FAR-2023-003:*``. Points: ``simulate`` (before simulating), ``load`` (after the
 first table is written, inside the batch's transaction). The action ``pause`` waits until the file
 named by ``AQUADSL_FAULT_RELEASE`` exists (a test's event, not a timer). Unset, this module does nothing.
+
+With ``AQUADSL_FAULT_MARKER_DIR`` set, ``hang`` first writes the file ``POINT-BATCH-ATTEMPT`` there
+(holding the process id), so a test can wait for that event and then kill the process deterministically.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import time
 
 ENV = "AQUADSL_FAULT_INJECTION"
 RELEASE_ENV = "AQUADSL_FAULT_RELEASE"
+MARKER_DIR_ENV = "AQUADSL_FAULT_MARKER_DIR"
 
 
 class InjectedFault(RuntimeError):
@@ -41,6 +45,7 @@ def inject(point: str, batch_id: str, attempt: int) -> None:
         if action == "raise":
             raise InjectedFault(f"injected failure at {point} of {batch_id} (attempt {attempt})")
         if action == "hang":
+            _mark(point, batch_id, attempt)
             time.sleep(3600)
         if action == "pause":
             _wait_for_release()
@@ -53,3 +58,12 @@ def _wait_for_release() -> None:
     deadline = time.monotonic() + 3600
     while release and not os.path.exists(release) and time.monotonic() < deadline:
         time.sleep(0.05)
+
+
+def _mark(point: str, batch_id: str, attempt: int) -> None:
+    folder = os.environ.get(MARKER_DIR_ENV)
+    if folder:
+        path = os.path.join(folder, f"{point}-{batch_id}-{attempt}")
+        with open(path + ".tmp", "w", encoding="ascii") as fh:
+            fh.write(str(os.getpid()))
+        os.replace(path + ".tmp", path)

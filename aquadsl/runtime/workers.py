@@ -270,3 +270,9 @@ class Pool:
                 except (OSError, BrokenPipeError):
                     pass
             self._kill(slot)
+
+
+# Shared with the Celery executor (aquadsl.executors.celery_app), which runs the same batch code.
+run_task = _run_task
+error_text = _error_text
+peak_rss_mb = _peak_rss_mb
