@@ -169,4 +169,4 @@ def manifest():
 
 
 if __name__ == "__main__":
-    print(json.dumps(manifest(), sort_keys=True, indent=1))
+    print(json.dumps(manifest(), sort_keys=True))

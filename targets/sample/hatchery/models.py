@@ -1,5 +1,5 @@
 """The sample target's schema: sites, units and tanks (names unique only within a unit), cohorts, events."""
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -79,7 +79,8 @@ class Placement(models.Model):
             raise ValidationError("a placement cannot end before it starts")
 
     def save(self, *args, **kwargs):
-        self.biomass_kg = (Decimal(self.fish_count) * Decimal(self.avg_weight_g) / 1000).quantize(Decimal("0.01"))
+        biomass = Decimal(self.fish_count) * Decimal(self.avg_weight_g) / 1000
+        self.biomass_kg = biomass.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         super().save(*args, **kwargs)
 
 
