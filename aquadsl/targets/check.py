@@ -126,13 +126,14 @@ def _check_missing(m: ir.ModelMap, manifest: Manifest, seen: dict, diags: Diagno
         if field["auto_now"] or field["auto_now_add"]:
             diags.error("AQS611", f"{where} is auto_now in Python; COPY would skip it", m.model_span,
                         hints=(f"map it: {field['name']} = load_time",))
+        elif field["default"] is not None and not field["db_default"]:
+            required = "" if field["null"] else "NOT NULL "
+            diags.error("AQS611", f"{required}{where} has a Python-only default that COPY would skip",
+                        m.model_span, hints=(f"map it ({field['name']} = default, or a constant)"
+                                             + ("" if required else f", or write `skip {field['name']} \"reason\"`"),))
         elif not field["null"] and not field["db_default"]:
             diags.error("AQS610", f"missing NOT NULL column {where}", m.model_span,
                         hints=(f"map it: {field['name']} = ...",))
-        elif field["default"] is not None:
-            diags.error("AQS611", f"{where} has a Python-only default that COPY would skip", m.model_span,
-                        hints=(f"map it ({field['name']} = default, or a constant), or write "
-                               f"`skip {field['name']} \"reason\"`",))
 
 
 def _check_natural_key(m: ir.ModelMap, manifest: Manifest, seen: dict, diags: Diagnostics) -> None:
