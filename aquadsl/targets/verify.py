@@ -26,9 +26,36 @@ def expected_rows(job: TargetJob, plan: Plan) -> dict[str, int | None]:
     return out
 
 
-def payload(job: TargetJob, plan: Plan, mapping: ir.Mapping) -> dict:
+def ledger_rows(url: str, schema: str) -> dict[str, int]:
+    """Rows per model the ledger recorded for the loaded batches (for data-dependent `where` maps)."""
+    import psycopg2
+
+    from aquadsl.targets.sqlgen import qi
+
+    totals: dict[str, int] = {}
+    try:
+        conn = psycopg2.connect(url)
+    except psycopg2.Error:
+        return totals
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"SELECT rows FROM {qi(schema)}.farm_ledger_batches WHERE status = 'done'")
+            for (rows,) in cur.fetchall():
+                for label, n in (rows or {}).items():
+                    totals[label] = totals.get(label, 0) + n
+    except psycopg2.Error:
+        pass
+    finally:
+        conn.close()
+    return totals
+
+
+def payload(job: TargetJob, plan: Plan, mapping: ir.Mapping, recorded: dict[str, int] | None = None) -> dict:
     indexes = [b.index for b in plan.batches]
     expected = expected_rows(job, plan)
+    for label, n in expected.items():
+        if n is None and recorded and label in recorded:
+            expected[label] = recorded[label]
     models = {}
     for c in job.maps:
         models[c.model] = {"ranges": ranges(indexes, job.id_block), "expected": expected[c.model]}
@@ -45,7 +72,8 @@ def verify_target(mapping: ir.Mapping, manifest: Manifest, plan: Plan, url: str,
     from aquadsl.targets.interp import run_script
 
     job = build_job(mapping, manifest, plan)
-    answer = run_script(mapping, "verify.py", payload(job, plan, mapping), url)
+    recorded = ledger_rows(url, mapping.target.ledger_schema)
+    answer = run_script(mapping, "verify.py", payload(job, plan, mapping, recorded), url)
     report = VerifyReport(database=redacted, plan_hash=plan_hash(plan, job))
     report.findings.extend(Finding(**f) for f in answer["findings"])
     return report

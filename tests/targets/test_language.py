@@ -51,6 +51,8 @@ BAD = [
     ("lookup hatchery.Tank(unit = lookup hatchery.Unit(site = lookup hatchery.Site(code = container.geography_code), "
      "name = container.unit), name = container.short_name)", "lookup hatchery.Tank(name = container.short_name)",
      "AQS640", "unscoped lookup of a non-unique name"),
+    ("  placement = ref(assignments)\n  raised_on", "  placement = ref(batches)\n  raised_on", "AQS642",
+     "ref to rows not loaded as the foreign key's model"),
     ("decide save hatchery.Placement emulate biomass_kg", "decide save hatchery.Placement emulate biomas_kg",
      "AQS652", "emulation of an unmapped field"),
 ]
