@@ -63,7 +63,8 @@ def _prepare(job: TargetJob, mapping: ir.Mapping, manifest: Manifest, target_url
 
     db.check_connection(url)
     summary = Summary(outcome="noop", plan_hash=plan_hash(plan, job), scenario=plan.parameters.scenario,
-                      database=db.redact(target_url), workers=options.workers, batches_total=len(plan.batches))
+                      database=db.redact(target_url), workers=options.workers, batches_total=len(plan.batches),
+                      rows={})
     named, pks, types, blocks = tables(job, manifest)
     try:
         with connection.cursor() as cur:
