@@ -11,10 +11,8 @@ from aquadsl.diagnostics import Diagnostics, Note, did_you_mean
 from aquadsl.targets import ir
 from aquadsl.targets.check_fields import check_field
 from aquadsl.targets.exprs import column_type, unpivot_extra, walk
-from aquadsl.targets.families import all_families, family_columns, is_infra
+from aquadsl.targets.families import REF_COLUMNS, all_families, family_columns, is_infra
 from aquadsl.targets.manifest import Manifest
-
-REF_FAMILIES = ("batches", "assignments")
 
 
 def check_mapping(mapping: ir.Mapping, manifest: Manifest) -> Diagnostics:
@@ -106,10 +104,11 @@ def _check_columns(m: ir.ModelMap, expr, extra: dict[str, str], diags: Diagnosti
             name = ".".join(node.path)
             diags.error("AQS605", f"row family '{m.family}' has no column '{name}'", node.span,
                         hints=did_you_mean(name, cols))
-        elif node.kind == "ref" and (node.family not in REF_FAMILIES or is_infra(m.family)
-                                     or (node.family == "assignments" and "assignment_no" not in cols)):
+        elif node.kind == "ref" and (node.family not in REF_COLUMNS or is_infra(m.family)
+                                     or (REF_COLUMNS[node.family] or "batch_id") not in cols):
             diags.error("AQS642", f"ref({node.family}) is not available in a map from '{m.family}'", node.span,
-                        hints=("ref(batches) in any batch family; ref(assignments) in families with an assignment",))
+                        hints=("ref(batches) in any batch family; ref(assignments) where rows have an assignment; "
+                               "ref(growth_samples) in fish_observations",))
 
 
 def _check_skip(m: ir.ModelMap, skip: ir.Skip, field: dict, diags: Diagnostics) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from aquadsl.plan.model import Plan
 from aquadsl.plan.ranges import expand
+from aquadsl.sim import fish
 from aquadsl.sim.schema import SCHEMA
 from aquadsl.sim.volume import HARVEST_GRADES
 
@@ -24,6 +25,12 @@ INFRA: dict[str, tuple[tuple[str, str], ...]] = {
     "parameters": (("name", "str"),),
     "feeds": (("name", "str"),),
 }
+
+# Extra batch families: the simulation produces them only when a mapping reads one.
+EXTRA: dict[str, tuple[tuple[str, str], ...]] = {"fish_observations": fish.COLUMNS}
+
+# ref(FAMILY) -> the column of the reading family that holds the referenced row's number.
+REF_COLUMNS = {"batches": None, "assignments": "assignment_no", "growth_samples": "sample_row"}
 
 # A batch column naming an entity -> the infrastructure family whose attributes `column.attr` reads.
 ENTITY = {"container": "containers", "geography": "geographies", "stage": "stages", "from_stage": "stages",
@@ -54,12 +61,21 @@ ASSIGNED = {t for t, cols in SCHEMA.items() if any(c == "assignment_no" for c, _
 
 def family_columns(family: str) -> dict[str, str] | None:
     """Column -> type of a family, or None if there is no such family."""
-    cols = SCHEMA.get(family) or INFRA.get(family)
+    cols = SCHEMA.get(family) or INFRA.get(family) or EXTRA.get(family)
     return dict(cols) if cols else None
 
 
 def all_families() -> list[str]:
-    return sorted(set(SCHEMA) | set(INFRA))
+    return sorted(set(SCHEMA) | set(INFRA) | set(EXTRA))
+
+
+def extra_rows(plan: Plan, family: str, batch_id: str) -> int:
+    """Rows an extra family gives for a batch (a fixed function of the plan, like the plan's estimates)."""
+    return {"fish_observations": fish.fish_observation_count}[family](plan, batch_id)
+
+
+def extra_family(plan: Plan, family: str, batch_id: str) -> dict:
+    return {"fish_observations": fish.fish_observations}[family](plan, batch_id)
 
 
 def is_infra(family: str) -> bool:

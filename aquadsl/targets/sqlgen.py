@@ -88,9 +88,11 @@ def expr_sql(e, ctx: _Ctx, decimals: int | None) -> str:
     if k == "load_time":
         return literal(ctx.load_time)
     if k == "ref":
+        from aquadsl.targets.families import REF_COLUMNS
+
         if e.family == "batches":
             return "({base} + 1)"
-        return f"({{base}} + {ctx.col(('assignment_no',))})"
+        return f"({{base}} + {ctx.col((REF_COLUMNS[e.family],))})"
     if k == "lookup":
         return _lookup(e, ctx)
     if k == "value_map":

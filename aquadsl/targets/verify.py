@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aquadsl.plan.model import Plan
 from aquadsl.targets import ir
+from aquadsl.targets.families import EXTRA, extra_rows
 from aquadsl.targets.job import TargetJob, build_job
 from aquadsl.targets.manifest import Manifest
 from aquadsl.targets.schema_checks import ranges
@@ -18,6 +19,8 @@ def expected_rows(job: TargetJob, plan: Plan) -> dict[str, int | None]:
             n = None
         elif c.family == "batches":
             n = len(plan.batches)
+        elif c.family in EXTRA:
+            n = sum(extra_rows(plan, c.family, b.id) for b in plan.batches) * c.rows_per_row
         else:
             n = sum(b.estimated_rows.get(c.family, 0) for b in plan.batches) * c.rows_per_row
         out[c.model] = n if c.model not in out or out[c.model] is None or n is None else out[c.model] + n

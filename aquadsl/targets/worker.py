@@ -52,6 +52,7 @@ def _run_task(task, plan, job: TargetJob, url: str) -> tuple:
         inject("simulate", task.batch_id, task.attempt)
         batch = plan.batch(task.batch_id)
         rows = simulate_batch(plan, task.batch_id)
+        add_extra_families(job, plan, batch, rows)
         db.reconnect_if_dropped()
         counts, already = load_batch(job, batch, rows, task.attempt, started, task.log_path)
         return ("done", task, counts, already, time.perf_counter() - started, _peak_rss_mb())
@@ -61,6 +62,19 @@ def _run_task(task, plan, job: TargetJob, url: str) -> tuple:
         message, trace = _error_text(exc, url)
         connection.close()
         return ("failed", task, message, trace, time.perf_counter() - started, _peak_rss_mb())
+
+
+def add_extra_families(job: TargetJob, plan, batch, rows: dict) -> None:
+    """Produce the extra families the mapping reads; each must have exactly its planned row count."""
+    from aquadsl.runtime.encode import LoadError
+    from aquadsl.targets.families import EXTRA, extra_family, extra_rows
+
+    for family in job.families():
+        if family in EXTRA:
+            rows[family] = extra_family(plan, family, batch.id)
+            n, want = len(rows[family]["batch_id"]), extra_rows(plan, family, batch.id)
+            if n != want:
+                raise LoadError(f"{family}: simulated {n} rows, the plan implies {want}")
 
 
 def load_batch(job: TargetJob, batch, rows: dict, attempt: int, started: float,
