@@ -105,7 +105,7 @@ def _check_columns(m: ir.ModelMap, expr, extra: dict[str, str], diags: Diagnosti
             diags.error("AQS605", f"row family '{m.family}' has no column '{name}'", node.span,
                         hints=did_you_mean(name, cols))
         elif node.kind == "ref" and (node.family not in REF_COLUMNS or is_infra(m.family)
-                                     or (REF_COLUMNS[node.family] or "batch_id") not in cols):
+                                     or (node.column or REF_COLUMNS[node.family] or "batch_id") not in cols):
             diags.error("AQS642", f"ref({node.family}) is not available in a map from '{m.family}'", node.span,
                         hints=("ref(batches) in any batch family; ref(assignments) where rows have an assignment; "
                                "ref(growth_samples) in fish_observations",))

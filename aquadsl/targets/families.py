@@ -11,6 +11,7 @@ from __future__ import annotations
 from aquadsl.plan.model import Plan
 from aquadsl.plan.ranges import expand
 from aquadsl.sim import fish
+from aquadsl.targets import derived
 from aquadsl.sim.schema import SCHEMA
 from aquadsl.sim.volume import HARVEST_GRADES
 
@@ -28,12 +29,15 @@ INFRA: dict[str, tuple[tuple[str, str], ...]] = {
 
 # Extra batch families: the simulation produces them only when a mapping reads one.
 EXTRA: dict[str, tuple[tuple[str, str], ...]] = {"fish_observations": fish.COLUMNS}
+# Derived batch families: built from a batch's rows by joins (aquadsl.targets.derived); data-dependent counts.
+DERIVED: dict[str, tuple[tuple[str, str], ...]] = {"transfer_actions": derived.COLUMNS}
 
 # ref(FAMILY) -> the column of the reading family that holds the referenced row's number.
-REF_COLUMNS = {"batches": None, "assignments": "assignment_no", "growth_samples": "sample_row"}
+REF_COLUMNS = {"batches": None, "assignments": "assignment_no", "growth_samples": "sample_row",
+               "transfers": "transfer_no"}
 
 # A batch column naming an entity -> the infrastructure family whose attributes `column.attr` reads.
-ENTITY = {"container": "containers", "geography": "geographies", "stage": "stages", "from_stage": "stages",
+ENTITY = {"container": "containers", "source_container": "containers", "dest_container": "containers", "geography": "geographies", "stage": "stages", "from_stage": "stages",
           "to_stage": "stages", "parameter": "parameters", "feed_name": "feeds", "unit": "units",
           "station": "stations"}
 
@@ -61,12 +65,12 @@ ASSIGNED = {t for t, cols in SCHEMA.items() if any(c == "assignment_no" for c, _
 
 def family_columns(family: str) -> dict[str, str] | None:
     """Column -> type of a family, or None if there is no such family."""
-    cols = SCHEMA.get(family) or INFRA.get(family) or EXTRA.get(family)
+    cols = SCHEMA.get(family) or INFRA.get(family) or EXTRA.get(family) or DERIVED.get(family)
     return dict(cols) if cols else None
 
 
 def all_families() -> list[str]:
-    return sorted(set(SCHEMA) | set(INFRA) | set(EXTRA))
+    return sorted(set(SCHEMA) | set(INFRA) | set(EXTRA) | set(DERIVED))
 
 
 def extra_rows(plan: Plan, family: str, batch_id: str) -> int:

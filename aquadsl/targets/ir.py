@@ -68,6 +68,7 @@ class Ref(Node):
 
     kind: Literal["ref"] = "ref"
     family: str
+    column: str | None = None    # the column holding the row number (default: the family's usual one)
     span: Span
 
 

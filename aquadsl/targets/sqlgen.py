@@ -92,7 +92,7 @@ def expr_sql(e, ctx: _Ctx, decimals: int | None) -> str:
 
         if e.family == "batches":
             return "({base} + 1)"
-        return f"({{base}} + {ctx.col((REF_COLUMNS[e.family],))})"
+        return f"({{base}} + {ctx.col((e.column or REF_COLUMNS[e.family],))})"
     if k == "lookup":
         return _lookup(e, ctx)
     if k == "value_map":
@@ -178,8 +178,8 @@ def compile_map(m: ir.ModelMap, manifest: Manifest, target: ir.Target, load_time
 def _id_sql(m: ir.ModelMap, ctx: _Ctx) -> str:
     if m.family == "batches":
         row = "1"
-    elif m.family == "assignments":
-        row = ctx.col(("assignment_no",))
+    elif m.family in ("assignments", "transfers"):   # numbered as ref() numbers them
+        row = ctx.col(({"assignments": "assignment_no", "transfers": "transfer_no"}[m.family],))
     else:
         row = f"{STAGE}._row"
     if m.unpivot is not None:

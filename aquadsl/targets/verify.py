@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aquadsl.plan.model import Plan
 from aquadsl.targets import ir
-from aquadsl.targets.families import EXTRA, extra_rows
+from aquadsl.targets.families import DERIVED, EXTRA, extra_rows
 from aquadsl.targets.job import TargetJob, build_job
 from aquadsl.targets.manifest import Manifest
 from aquadsl.targets.schema_checks import ranges
@@ -15,7 +15,7 @@ def expected_rows(job: TargetJob, plan: Plan) -> dict[str, int | None]:
     """Rows per model the plan implies (None for a `where` map: data-dependent, counted by the ledger)."""
     out: dict[str, int | None] = {}
     for c in job.maps:
-        if "WHERE" in c.select_sql.split("FROM", 1)[-1] and c.family != "batches":
+        if ("WHERE" in c.select_sql.split("FROM", 1)[-1] and c.family != "batches") or c.family in DERIVED:
             n = None
         elif c.family == "batches":
             n = len(plan.batches)

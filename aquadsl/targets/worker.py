@@ -67,10 +67,13 @@ def _run_task(task, plan, job: TargetJob, url: str) -> tuple:
 def add_extra_families(job: TargetJob, plan, batch, rows: dict) -> None:
     """Produce the extra families the mapping reads; each must have exactly its planned row count."""
     from aquadsl.runtime.encode import LoadError
-    from aquadsl.targets.families import EXTRA, extra_family, extra_rows
+    from aquadsl.targets.derived import transfer_actions
+    from aquadsl.targets.families import DERIVED, EXTRA, extra_family, extra_rows
 
     for family in job.families():
-        if family in EXTRA:
+        if family in DERIVED:
+            rows[family] = {"transfer_actions": transfer_actions}[family](rows)
+        elif family in EXTRA:
             rows[family] = extra_family(plan, family, batch.id)
             n, want = len(rows[family]["batch_id"]), extra_rows(plan, family, batch.id)
             if n != want:

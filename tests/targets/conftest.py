@@ -115,7 +115,7 @@ def query(url: str, sql: str, args=None) -> list[tuple]:
         conn.close()
 
 
-SAMPLE_TABLES = ("hatchery_fishobservation", "hatchery_site", "hatchery_unit", "hatchery_tank", "hatchery_stage", "hatchery_cohort",
+SAMPLE_TABLES = ("hatchery_fishobservation", "hatchery_transfer", "hatchery_transferaction", "hatchery_site", "hatchery_unit", "hatchery_tank", "hatchery_stage", "hatchery_cohort",
                  "hatchery_historicalcohort", "hatchery_placement", "hatchery_historicalplacement",
                  "hatchery_dailystate", "hatchery_reading", "hatchery_mortalityrecord", "hatchery_alert",
                  "hatchery_licecount", "hatchery_growthsample")

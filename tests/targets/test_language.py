@@ -18,7 +18,7 @@ MANIFEST = FIXTURES / "targets" / "sample.manifest.json"
 def test_the_sample_mapping_is_complete():
     result = check_path(str(MAPPING), str(MANIFEST))
     assert result.ok, [d.message for d in result.diagnostics]
-    assert len(result.mapping.maps) == 13 and len(result.mapping.decisions) == 3
+    assert len(result.mapping.maps) == 15 and len(result.mapping.decisions) == 3
 
 
 def test_the_sample_mapping_is_canonical_and_fmt_is_idempotent():
