@@ -41,12 +41,13 @@ def _migrated(admin: str, name: str) -> str:
     return url
 
 
-def run_target(plan, history: str, workers: int, admin: str, manifest) -> dict:
+def run_target(plan, history: str, workers: int, admin: str, manifest, fks: str = "checked") -> dict:
     from aquadsl.targets.apply import apply_target
     from aquadsl.targets.loader import load_mapping
 
     mapping = load_mapping(str(MAPPING)).mapping
-    mapping = mapping.model_copy(update={"target": mapping.target.model_copy(update={"history": history})})
+    mapping = mapping.model_copy(update={"target": mapping.target.model_copy(
+        update={"history": history, "foreign_keys": fks})})
     scratch = Path(tempfile.mkdtemp(prefix="aquadsl-bench-target-"))
     name = f"aqs_bench_target_{int(time.time())}"
     url = _migrated(admin, name)
@@ -87,18 +88,19 @@ def main() -> None:
 
     db.setup(args.pg_admin)   # Django must be configured before the helpers close its connections
     manifest = _manifest(args.pg_admin)
-    print(f"{'scenario':<10} {'into':<26} {'rows':>12} {'load s':>8} {'rows/s':>10} {'wall s':>8} "
+    print(f"{'scenario':<10} {'into':<32} {'rows':>12} {'load s':>8} {'rows/s':>10} {'wall s':>8} "
           f"{'wall rows/s':>12}  peak MB per worker", flush=True)
     for source in args.sources:
         plan, _ = load(source)
         label = Path(source).stem
         runs = [("native farm_* (COPY)", lambda: run_native(plan, "postgresql", args.workers, args.pg_admin))]
-        runs += [(f"sample target, history {h}", lambda h=h: run_target(plan, h, args.workers, args.pg_admin,
-                                                                         manifest)) for h in ("none", "initial")]
+        runs += [(f"sample, history {h}, fk {k}", lambda h=h, k=k: run_target(plan, h, args.workers,
+                                                                             args.pg_admin, manifest, k))
+                 for h, k in (("none", "checked"), ("none", "trusted"), ("initial", "trusted"))]
         for what, fn in runs:
             r = fn()
             rss = ", ".join(f"{m:.0f}" for m in r["rss"])
-            print(f"{label:<10} {what:<26} {r['rows']:>12,} {r['load_s']:>8.1f} {r['rows_per_s']:>10,.0f} "
+            print(f"{label:<10} {what:<32} {r['rows']:>12,} {r['load_s']:>8.1f} {r['rows_per_s']:>10,.0f} "
                   f"{r['wall_s']:>8.1f} {r['wall_rows_per_s']:>12,.0f}  {rss}"
                   + (f"  FAILED {r['failed']}" if r["failed"] else ""), flush=True)
         print(f"{'':<10} ({len(plan.batches)} batches, {args.workers} workers, load average "

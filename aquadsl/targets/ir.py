@@ -171,6 +171,7 @@ class Target(Node):
     id_block: int = 10**9
     verify_sample: int = 20
     endpoints: tuple[str, ...] = ()
+    foreign_keys: Literal["checked", "trusted"] = "checked"
     span: Span
     spans: dict[str, Span] = {}
 

@@ -124,3 +124,23 @@ def test_verify_reports_a_field_save_would_compute_differently(plan_file, target
     assert verify.returncode == 1
     (line,) = [ln for ln in verify.stdout.splitlines() if ln.startswith("FAIL save-replay")]
     assert "hatchery.Placement: save() computes" in line and "biomass_kg of id" in line
+
+
+def test_trusted_foreign_keys_load_the_same_rows_and_refuse_a_table_with_a_trigger(plan_file, reference,
+                                                                                    target_url, pg_manifest):
+    trusted = MAPPING.parent / f".trusted-{os.getpid()}.aqt"   # beside the sample, for its relative paths
+    trusted.write_text(MAPPING.read_text().replace("  history initial\n", "  history initial\n  foreign_keys trusted\n"))
+    try:
+        query(target_url, "CREATE FUNCTION public.noop() RETURNS trigger LANGUAGE plpgsql AS "
+                          "$$ BEGIN RETURN NEW; END $$; CREATE TRIGGER audit BEFORE INSERT ON "
+                          "public.hatchery_reading FOR EACH ROW EXECUTE FUNCTION public.noop()")
+        refused = apply(plan_file, target_url, pg_manifest, "--target", str(trusted))
+        assert refused.returncode == 1
+        assert ("error[AQS662]: table hatchery_reading has trigger audit, which foreign_keys trusted would skip"
+                in refused.stderr)
+        query(target_url, "DROP TRIGGER audit ON public.hatchery_reading")
+        done = apply(plan_file, target_url, pg_manifest, "--target", str(trusted), "--workers", "2")
+        assert done.returncode == 0, done.stderr
+    finally:
+        trusted.unlink()
+    assert digests(target_url) == reference
