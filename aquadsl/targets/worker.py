@@ -11,7 +11,7 @@ import sys
 import time
 from multiprocessing.connection import Connection
 
-from aquadsl.runtime.workers import _die_with_parent, _error_text, _peak_rss_mb
+from aquadsl.runtime.workers import _die_with_parent, _error_text, _peak_rss_mb, serve
 from aquadsl.targets.job import TargetJob
 
 
@@ -31,15 +31,7 @@ def target_worker_main(conn: Connection, url: str, plan_text: str, job: TargetJo
     except BaseException as exc:  # noqa: BLE001 - reported to the parent as plain text
         conn.send(("fatal", _error_text(exc, url)[0]))
         return
-    conn.send(("ready", os.getpid(), _peak_rss_mb()))
-    while True:
-        try:
-            msg = conn.recv()
-        except (EOFError, OSError):
-            return
-        if msg[0] == "stop":
-            return
-        conn.send(_run_task(msg[1], plan, job, url))
+    serve(conn, lambda task: _run_task(task, plan, job, url))
 
 
 def _run_task(task, plan, job: TargetJob, url: str) -> tuple:
