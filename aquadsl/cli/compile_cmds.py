@@ -23,11 +23,11 @@ from aquadsl.plan.model import dumps, to_data
 @TODAY
 def check(files: tuple[str, ...], fmt: str, today, manifest: str | None) -> None:
     """Report every error in FILES (scenarios, libraries or .aqt mappings); exit 1 if there is any."""
-    from aquadsl.targets.loader import check_path as check_mapping
-
     diags, seen, sources = [], set(), {}
     for f in files:
-        if f.endswith(".aqt"):
+        if f.endswith(".aqt"):  # a target mapping (imported only then: it costs start-up time)
+            from aquadsl.targets.loader import check_path as check_mapping
+
             result = check_mapping(f, manifest)
         else:
             result = check_path(f, today=resolve_today(today))
