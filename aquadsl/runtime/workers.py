@@ -91,6 +91,11 @@ def worker_main(conn: Connection, url: str, plan_text: str, lookups: Lookups, ve
     except BaseException as exc:  # noqa: BLE001 - reported to the parent as plain text
         conn.send(("fatal", _error_text(exc, url)[0]))
         return
+    serve(conn, lambda task: _run_task(task, plan, specs, lookups, vendor, url, guard))
+
+
+def serve(conn: Connection, run) -> None:
+    """Report ready, then answer each task with ``run(task)`` until told to stop or orphaned."""
     conn.send(("ready", os.getpid(), _peak_rss_mb()))
     while True:
         try:
@@ -99,7 +104,7 @@ def worker_main(conn: Connection, url: str, plan_text: str, lookups: Lookups, ve
             return
         if msg[0] == "stop":
             return
-        conn.send(_run_task(msg[1], plan, specs, lookups, vendor, url, guard))
+        conn.send(run(msg[1]))
 
 
 def _run_task(task: Task, plan, specs, lookups: Lookups, vendor: str, url: str, guard=None) -> tuple:
@@ -162,8 +167,10 @@ class Slot:
 class Pool:
     """N worker slots; dispatch tasks, collect results, kill hung workers and replace dead ones."""
 
-    def __init__(self, size: int, url: str, plan_text: str, lookups: Lookups, vendor: str, guard=None):
+    def __init__(self, size: int, url: str, plan_text: str, lookups: Lookups, vendor: str, guard=None,
+                 main=None):
         self._ctx = mp.get_context("spawn")
+        self._main = main or worker_main   # a target load passes its own entry point
         self._args = (url, plan_text, lookups, vendor, guard)
         self.slots = [Slot(i) for i in range(size)]
 
@@ -174,7 +181,7 @@ class Pool:
 
     def _start(self, slot: Slot) -> None:
         parent, child = self._ctx.Pipe(duplex=True)
-        proc = self._ctx.Process(target=worker_main, args=(child, *self._args),
+        proc = self._ctx.Process(target=self._main, args=(child, *self._args),
                                  name=f"aquadsl-worker-{slot.index}", daemon=True)
         # A child inherits an ignored SIGINT across exec, and Python then leaves it ignored: so Ctrl-C
         # in the terminal never interrupts a worker still importing (no traceback); the parent decides.
