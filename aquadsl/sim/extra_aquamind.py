@@ -28,10 +28,10 @@ EXTRA_SCHEMA: dict[str, SchemaColumns] = {
     ),
 }
 
-# AquaMind's nine welfare parameters, each scored 0 (best) to 3 (worst); names are its master data.
+# AquaMind's nine welfare parameters (created by its own migrations), each scored 0 (best) to 3 (worst).
 HEALTH_PARAMETERS = (
-    "Gill Health", "Eye Condition", "Wounds and Skin Condition", "Fin Condition", "Body Condition",
-    "Swimming Behavior", "Appetite and Feeding Response", "Mucous Membrane Condition", "Color and Pigmentation",
+    "Gill Condition", "Eye Condition", "Wounds/Lesions", "Fin Condition", "Body Condition",
+    "Swimming Behavior", "Appetite", "Mucous Membrane", "Color/Pigmentation",
 )
 MAX_SCORE = 3
 PERIOD_DAYS = 7                         # one feed delivery per stay and week
