@@ -1,0 +1,126 @@
+"""Master-data families AquaMind needs, built from the plan alone (pure, plan order, no database)."""
+
+from __future__ import annotations
+
+import re
+
+from aquadsl.plan.model import Plan
+from aquadsl.plan.ranges import expand
+from aquadsl.runtime.infra import UNITS, feed_name, sensor_parameters
+from aquadsl.sim.extra_aquamind import HEALTH_PARAMETERS
+from aquadsl.sim.treatments import NAMES as TREATMENT_NAMES
+from aquadsl.sim.volume import HARVEST_GRADES
+
+LOADER_USER = "aquadsl-loader"
+EGG_SUPPLIER = "aquadsl broodstock"
+SCIENTIFIC = {"atlantic salmon": "Salmo salar"}
+SENSOR_TYPES = {"temperature": "TEMPERATURE", "oxygen": "OXYGEN", "ph": "PH", "salinity": "SALINITY",
+                "co2": "CO2"}
+FEED_STORE_KG = {"fresh": 50_000.0, "sea": 500_000.0}
+# Recorded causes -> what AquaMind's MortalityEvent.cause can hold; NATURAL and NONE have no own choice.
+CAUSES = {"DISEASE": "DISEASE", "ENVIRONMENTAL": "ENVIRONMENTAL", "HANDLING": "HANDLING",
+          "PREDATION": "PREDATION", "NATURAL": "OTHER", "NONE": "UNKNOWN"}
+
+INFRA_SCHEMA: dict[str, tuple[tuple[str, str], ...]] = {
+    "kinds": (("name", "str"), ("label", "str"), ("category", "str"), ("volume_m3", "float"),
+              ("max_biomass_kg", "float")),
+    "sensors": (("name", "str"), ("container", "str"), ("unit", "str"), ("parameter", "str"),
+                ("sensor_type", "str")),
+    "species": (("name", "str"), ("scientific_name", "str")),
+    "feed_stores": (("name", "str"), ("unit", "str"), ("water", "str"), ("store_type", "str"),
+                    ("capacity_kg", "float")),
+    "feed_specs": (("name", "str"), ("size_category", "str"), ("pellet_mm", "float")),
+    "parameter_units": (("name", "str"), ("unit", "str")),
+    "vaccines": (("name", "str"),),
+    "grades": (("code", "str"), ("name", "str")),
+    "causes": (("name", "str"), ("am_cause", "str")),
+    "health_parameters": (("name", "str"),),
+    "egg_suppliers": (("name", "str"),),
+    "users": (("username", "str"),),
+}
+
+
+def _unique(items) -> list:
+    return list(dict.fromkeys(items))
+
+
+def _category(kind: str, water: str) -> str:
+    if water == "sea":
+        return "PEN"
+    return "TRAY" if "tray" in kind.lower() else "TANK"
+
+
+def _kinds(plan: Plan) -> list[tuple]:
+    water = {}
+    for g in plan.infrastructure.geographies:
+        for s in g.stations:
+            for h in s.halls:
+                water.setdefault(h.kind, "fresh")
+        for a in g.sea_areas:
+            water.setdefault(a.kind, "sea")
+    return [(k, v.label, _category(k, water.get(k, "fresh")), v.volume_m3, v.max_biomass_kg)
+            for k, v in sorted(plan.infrastructure.container_kinds.items())]
+
+
+def _sensors(plan: Plan) -> list[tuple]:
+    fresh, sea = sensor_parameters(plan)
+    rows = []
+    for g in plan.infrastructure.geographies:
+        for s in g.stations:
+            for h in s.halls:
+                rows += [(f"{c}-{p}", c, h.name, p, SENSOR_TYPES.get(p, "OTHER"))
+                         for c in expand(h.containers) for p in fresh.get(h.letter, [])]
+        for a in g.sea_areas:
+            rows += [(f"{c}-{p}", c, a.name, p, SENSOR_TYPES.get(p, "OTHER")) for c in expand(a.rings) for p in sea]
+    return rows
+
+
+def _feed_stores(plan: Plan) -> list[tuple]:
+    rows = []
+    for g in plan.infrastructure.geographies:
+        rows += [(f"{h.name} Silo", h.name, "fresh", "SILO", FEED_STORE_KG["fresh"])
+                 for s in g.stations for h in s.halls]
+        rows += [(f"{a.name} Barge", a.name, "sea", "BARGE", FEED_STORE_KG["sea"]) for a in g.sea_areas]
+    return rows
+
+
+def pellet_mm(name: str) -> float | None:
+    """The pellet size a feed's name states ("Grower Feed 2.0mm" -> 2.0), if any."""
+    found = re.search(r"(\d+(?:\.\d+)?)\s*mm", name)
+    return float(found.group(1)) if found else None
+
+
+def size_category(mm: float | None) -> str:
+    if mm is None or mm < 1.0:
+        return "MICRO"
+    return "SMALL" if mm < 2.5 else ("MEDIUM" if mm < 4.0 else "LARGE")
+
+
+def _feeds(plan: Plan) -> list[tuple]:
+    names = _unique(f for f in (feed_name(s) for s in plan.parameters.lifecycle.stages) if f)
+    return [(n, size_category(pellet_mm(n)), pellet_mm(n) or 0.0) for n in names]
+
+
+def _parameters(plan: Plan) -> list[tuple]:
+    fresh, sea = sensor_parameters(plan)
+    return [(p, UNITS.get(p, "")) for p in _unique(sea + [p for v in fresh.values() for p in v])]
+
+
+def infra_rows(plan: Plan, family: str) -> list[tuple]:
+    """Rows of one master-data family, as tuples in INFRA_SCHEMA column order."""
+    life = plan.parameters.lifecycle
+    builders = {
+        "kinds": lambda: _kinds(plan),
+        "sensors": lambda: _sensors(plan),
+        "species": lambda: [(life.label, SCIENTIFIC.get(life.label.lower(), life.label))],
+        "feed_stores": lambda: _feed_stores(plan),
+        "feed_specs": lambda: _feeds(plan),
+        "parameter_units": lambda: _parameters(plan),
+        "vaccines": lambda: [(n,) for n in TREATMENT_NAMES["vaccinations"]],
+        "grades": lambda: [(g, g.replace("_", " ").title()) for g in HARVEST_GRADES],
+        "causes": lambda: sorted(CAUSES.items()),
+        "health_parameters": lambda: [(n,) for n in HEALTH_PARAMETERS],
+        "egg_suppliers": lambda: [(EGG_SUPPLIER,)],
+        "users": lambda: [(LOADER_USER,)],
+    }
+    return builders[family]()
