@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+SAMPLE := targets/sample/.venv/.installed-stamp
 
-.PHONY: demo test bench check clean
+.PHONY: demo test bench check clean sample-target
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +19,7 @@ demo: $(STAMP)
 	$(BIN)/aquadsl apply scenarios/demo.aqs --workers 2 --database sqlite:///demo.sqlite3 --fresh
 
 ## test: run the whole test suite
-test: $(STAMP)
+test: $(STAMP) $(SAMPLE)
 	$(BIN)/python -m pytest
 
 ## check: check every shipped scenario
@@ -30,6 +31,14 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_compile.py
 	$(BIN)/python benchmarks/bench_sim.py scenarios/full_170.aqs
 	$(BIN)/python benchmarks/bench_apply.py --workers 2
+
+## sample-target: build the sample target's own venv (Django 4.2), once per clone
+$(SAMPLE): targets/sample/requirements.txt
+	$(PYTHON) -m venv targets/sample/.venv
+	targets/sample/.venv/bin/python -m pip install --quiet -r targets/sample/requirements.txt
+	touch $(SAMPLE)
+
+sample-target: $(SAMPLE)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis aquadsl.egg-info

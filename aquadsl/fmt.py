@@ -205,7 +205,12 @@ def format_file(path: str, write: bool) -> FileOutcome:
     text, diags = decode_source(path, data)
     if text is None:
         return FileOutcome(error=render_text(diags, {}))
-    formatted, diags = format_text(path, text)
+    if path.endswith(".aqt"):  # target mappings have their own grammar and layout
+        from aquadsl.targets.fmt import format_text as format_mapping
+
+        formatted, diags = format_mapping(path, text)
+    else:
+        formatted, diags = format_text(path, text)
     if formatted is None:
         return FileOutcome(error=render_text(diags, {path: text}))
     if formatted.encode("utf-8") == data:

@@ -18,12 +18,19 @@ from aquadsl.plan.model import dumps, to_data
 @click.command()
 @click.argument("files", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--manifest", type=click.Path(dir_okay=False), default=None,
+              help="A target manifest (aquadsl target probe): check .aqt mappings against it.")
 @TODAY
-def check(files: tuple[str, ...], fmt: str, today) -> None:
-    """Report every error in FILES (scenarios or libraries); exit 1 if there is any."""
+def check(files: tuple[str, ...], fmt: str, today, manifest: str | None) -> None:
+    """Report every error in FILES (scenarios, libraries or .aqt mappings); exit 1 if there is any."""
+    from aquadsl.targets.loader import check_path as check_mapping
+
     diags, seen, sources = [], set(), {}
     for f in files:
-        result = check_path(f, today=resolve_today(today))
+        if f.endswith(".aqt"):
+            result = check_mapping(f, manifest)
+        else:
+            result = check_path(f, today=resolve_today(today))
         fresh = [d for d in result.diagnostics if d not in seen]  # a shared library is reported once
         seen.update(fresh)
         diags.extend(fresh)

@@ -1,0 +1,63 @@
+"""`aquadsl target probe|verify`: talk to a user's own Django project through its own interpreter.
+
+Exit codes: 0 done, 1 mapping errors or failed checks, 69 the target or its database cannot be reached,
+70 internal error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from aquadsl.cli import exits
+from aquadsl.cli.common import print_diagnostics, write_atomic
+
+TARGET_UNREACHABLE = 69
+
+
+def _mapping(path: str):
+    """The mapping's IR, or exit 1 after printing its syntax diagnostics."""
+    from aquadsl.targets.loader import load_mapping
+
+    result = load_mapping(path)
+    print_diagnostics(result.diagnostics, result.sources)
+    if not result.ok:
+        sys.exit(exits.ERROR)
+    if result.mapping.target is None or None in (result.mapping.target.project, result.mapping.target.python,
+                                                 result.mapping.target.settings):
+        click.echo(f"aquadsl: {path}: the target block must say project, python and settings", err=True)
+        sys.exit(exits.ERROR)
+    return result.mapping
+
+
+@click.group()
+def target() -> None:
+    """Work with a target: a Django project of your own that scenarios are loaded into."""
+
+
+@target.command()
+@click.argument("mapping", metavar="MAPPING.aqt")
+@click.option("--database", metavar="URL", default=None,
+              help="The target's database (fills {database} in the mapping's env lines).")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write the manifest here.")
+def probe(mapping: str, database: str | None, out: str | None) -> None:
+    """Introspect the target in its own interpreter and print its manifest (sorted JSON)."""
+    from aquadsl.targets.interp import TargetError, run_script
+    from aquadsl.targets.manifest import dumps_manifest
+
+    ir_mapping = _mapping(mapping)
+    try:
+        text = dumps_manifest(run_script(ir_mapping, "probe.py", None, database))
+    except TargetError as exc:
+        click.echo(f"error[AQS661]: {exc}", err=True)
+        sys.exit(TARGET_UNREACHABLE)
+    if out:
+        write_atomic(Path(out), text)
+        click.echo(f"wrote the manifest of {ir_mapping.target.name!r} to {out}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+COMMANDS = (target,)

@@ -1,0 +1,1 @@
+"""Targets: load the simulated farm into a user's own Django schema (mapping language, probe, SQL, verify)."""

@@ -1,0 +1,133 @@
+"""The row families a mapping reads: the simulation's tables, the plan's infrastructure, and their vocabularies.
+
+Batch families come from ``sim.schema.SCHEMA``; infrastructure families are built here from the plan
+(pure functions, plan order). ``VOCABULARIES`` lists every value a text column can carry when the
+set is fixed by the simulation; ``OPEN`` columns take their values from the plan (checked at apply).
+``BOUNDS`` are the largest magnitudes a numeric column reaches, for the precision check.
+"""
+
+from __future__ import annotations
+
+from aquadsl.plan.model import Plan
+from aquadsl.plan.ranges import expand
+from aquadsl.sim.schema import SCHEMA
+from aquadsl.sim.volume import HARVEST_GRADES
+
+INFRA: dict[str, tuple[tuple[str, str], ...]] = {
+    "geographies": (("name", "str"), ("label", "str"), ("code", "str"), ("prefix", "str")),
+    "stations": (("name", "str"), ("geography", "str")),
+    "units": (("name", "str"), ("geography", "str"), ("geography_code", "str"), ("station", "str"), ("water", "str"), ("kind", "str")),
+    "containers": (("name", "str"), ("short_name", "str"), ("unit", "str"), ("station", "str"),
+                   ("geography", "str"), ("geography_code", "str"), ("water", "str"), ("kind", "str"), ("volume_m3", "float"),
+                   ("max_biomass_kg", "float")),
+    "stages": (("name", "str"), ("label", "str"), ("order", "int"), ("water", "str"), ("days", "int")),
+    "parameters": (("name", "str"),),
+    "feeds": (("name", "str"),),
+}
+
+# A batch column naming an entity -> the infrastructure family whose attributes `column.attr` reads.
+ENTITY = {"container": "containers", "geography": "geographies", "stage": "stages", "from_stage": "stages",
+          "to_stage": "stages", "parameter": "parameters", "feed_name": "feeds", "unit": "units",
+          "station": "stations"}
+
+VOCABULARIES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("batches", "status"): ("active", "completed"),
+    ("mortality_events", "cause"): ("DISEASE", "ENVIRONMENTAL", "HANDLING", "NATURAL", "NONE", "PREDATION"),
+    ("treatments", "treatment_type"): ("lice_treatment", "vaccination"),
+    ("harvest_lots", "grade"): tuple(sorted(HARVEST_GRADES)),
+    ("units", "water"): ("fresh", "sea"),
+    ("containers", "water"): ("fresh", "sea"),
+    ("stages", "water"): ("fresh", "sea"),
+}
+OPEN = {"container", "geography", "stage", "from_stage", "to_stage", "parameter", "feed_name", "name",
+        "unit", "station", "batch_id", "label", "code", "prefix", "short_name", "kind", "geography_code"}
+
+# Upper bounds of magnitudes (the biology caps weights at a few kg per fish; biomass per container).
+BOUNDS = {"avg_weight_g": 20_000.0, "avg_weight_start_g": 20_000.0, "avg_weight_end_g": 20_000.0,
+          "std_weight_g": 20_000.0, "min_weight_g": 20_000.0, "max_weight_g": 20_000.0,
+          "avg_length_cm": 200.0, "condition_factor": 10.0, "mean_score": 5.0, "value": 100_000.0,
+          "temperature_c": 40.0, "fcr": 100.0, "feeding_pct": 100.0, "feed_kg": 1e7, "amount_kg": 1e6,
+          "biomass_kg": 1e7, "biomass_end_kg": 1e7, "live_weight_kg": 1e7, "harvest_target_kg": 1e9,
+          "volume_m3": 1e6, "max_biomass_kg": 1e8}
+ASSIGNED = {t for t, cols in SCHEMA.items() if any(c == "assignment_no" for c, _ in cols)}
+
+
+def family_columns(family: str) -> dict[str, str] | None:
+    """Column -> type of a family, or None if there is no such family."""
+    cols = SCHEMA.get(family) or INFRA.get(family)
+    return dict(cols) if cols else None
+
+
+def all_families() -> list[str]:
+    return sorted(set(SCHEMA) | set(INFRA))
+
+
+def is_infra(family: str) -> bool:
+    return family in INFRA
+
+
+def _unique(items) -> list:
+    return list(dict.fromkeys(items))
+
+
+def _short(name: str) -> str:
+    return name.rsplit("-", 1)[-1]
+
+
+def infra_rows(plan: Plan, family: str) -> dict[str, list]:
+    """The rows of one infrastructure family, column-wise, in plan order."""
+    rows = [dict(zip([c for c, _ in INFRA[family]], r)) for r in _infra_tuples(plan, family)]
+    return {c: [r[c] for r in rows] for c, _ in INFRA[family]}
+
+
+def _infra_tuples(plan: Plan, family: str):
+    from aquadsl.runtime.infra import feed_name, sensor_parameters
+
+    infra = plan.infrastructure
+    if family == "geographies":
+        return [(g.name, g.label, g.code, g.prefix) for g in infra.geographies]
+    if family == "stations":
+        return [(s.name, g.name) for g in infra.geographies for s in g.stations]
+    if family == "units":
+        return ([(h.name, g.name, g.code, s.name, "fresh", h.kind) for g in infra.geographies
+                 for s in g.stations for h in s.halls]
+                + [(a.name, g.name, g.code, None, "sea", a.kind) for g in infra.geographies for a in g.sea_areas])
+    if family == "containers":
+        kinds = infra.container_kinds
+        return _unique([(c, _short(c), unit, station, g.name, g.code, water, kind, kinds[kind].volume_m3,
+                         kinds[kind].max_biomass_kg) for c, unit, station, g, water, kind in _containers(plan)])
+    if family == "stages":
+        return [(s.name, s.label, s.order, s.water, s.days) for s in plan.parameters.lifecycle.stages]
+    if family == "parameters":
+        fresh, sea = sensor_parameters(plan)
+        return [(p,) for p in _unique(sea + [p for v in fresh.values() for p in v])]
+    if family == "feeds":
+        return [(f,) for f in _unique(feed_name(s) for s in plan.parameters.lifecycle.stages) if f]
+    raise KeyError(family)
+
+
+def _containers(plan: Plan):
+    for g in plan.infrastructure.geographies:
+        for s in g.stations:
+            for h in s.halls:
+                for c in expand(h.containers):
+                    yield c, h.name, s.name, g, "fresh", h.kind
+        for a in g.sea_areas:
+            for c in expand(a.rings):
+                yield c, a.name, None, g, "sea", a.kind
+
+
+def plan_vocabulary(plan: Plan, family: str, column: str) -> list[str] | None:
+    """Every value ``family.column`` (or an entity attribute path) can take in this plan, if known."""
+    path = column.split(".")
+    if (family, path[0]) in VOCABULARIES and len(path) == 1:
+        return list(VOCABULARIES[(family, path[0])])
+    if is_infra(family):
+        values = infra_rows(plan, family).get(path[0])
+        return sorted({str(v) for v in values if v is not None}) if values is not None and len(path) == 1 else None
+    entity = ENTITY.get(path[0])
+    if entity is None:
+        return None
+    rows = infra_rows(plan, entity)
+    attr = path[1] if len(path) > 1 else "name"
+    return sorted({str(v) for v in rows.get(attr, []) if v is not None})
