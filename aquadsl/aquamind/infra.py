@@ -7,7 +7,7 @@ import re
 from aquadsl.plan.model import Plan
 from aquadsl.plan.ranges import expand
 from aquadsl.runtime.infra import UNITS, feed_name, sensor_parameters
-from aquadsl.sim.extra_aquamind import HEALTH_PARAMETERS
+from aquadsl.sim.extra_aquamind import HEALTH_PARAMETERS, store_name
 from aquadsl.sim.treatments import NAMES as TREATMENT_NAMES
 from aquadsl.sim.volume import HARVEST_GRADES
 
@@ -27,8 +27,14 @@ INFRA_SCHEMA: dict[str, tuple[tuple[str, str], ...]] = {
     "sensors": (("name", "str"), ("container", "str"), ("unit", "str"), ("parameter", "str"),
                 ("sensor_type", "str")),
     "species": (("name", "str"), ("scientific_name", "str")),
-    "feed_stores": (("name", "str"), ("unit", "str"), ("water", "str"), ("store_type", "str"),
-                    ("capacity_kg", "float")),
+    "fresh_stores": (("name", "str"), ("unit", "str"), ("store_type", "str"), ("capacity_kg", "float")),
+    "sea_stores": (("name", "str"), ("unit", "str"), ("store_type", "str"), ("capacity_kg", "float")),
+    "halls": (("name", "str"), ("station", "str"), ("geography_label", "str")),
+    "areas": (("name", "str"), ("geography", "str"), ("geography_label", "str"), ("max_biomass_kg", "float")),
+    "fresh_containers": (("name", "str"), ("unit", "str"), ("kind_label", "str"), ("volume_m3", "float"),
+                         ("max_biomass_kg", "float")),
+    "sea_containers": (("name", "str"), ("unit", "str"), ("kind_label", "str"), ("volume_m3", "float"),
+                       ("max_biomass_kg", "float")),
     "feed_specs": (("name", "str"), ("size_category", "str"), ("pellet_mm", "float")),
     "parameter_units": (("name", "str"), ("unit", "str")),
     "vaccines": (("name", "str"),),
@@ -75,13 +81,31 @@ def _sensors(plan: Plan) -> list[tuple]:
     return rows
 
 
-def _feed_stores(plan: Plan) -> list[tuple]:
+def _units(plan: Plan, water: str) -> list[tuple]:
+    """(unit name, station or None, geography, unit's container kind, its container names) of one water."""
     rows = []
     for g in plan.infrastructure.geographies:
-        rows += [(f"{h.name} Silo", h.name, "fresh", "SILO", FEED_STORE_KG["fresh"])
-                 for s in g.stations for h in s.halls]
-        rows += [(f"{a.name} Barge", a.name, "sea", "BARGE", FEED_STORE_KG["sea"]) for a in g.sea_areas]
+        if water == "fresh":
+            rows += [(h.name, s.name, g, h.kind, expand(h.containers)) for s in g.stations for h in s.halls]
+        else:
+            rows += [(a.name, None, g, a.kind, expand(a.rings)) for a in g.sea_areas]
     return rows
+
+
+def _stores(plan: Plan, water: str) -> list[tuple]:
+    kind = "BARGE" if water == "sea" else "SILO"
+    return [(store_name(u, water), u, kind, FEED_STORE_KG[water]) for u, *_ in _units(plan, water)]
+
+
+def _containers(plan: Plan, water: str) -> list[tuple]:
+    kinds = plan.infrastructure.container_kinds
+    return [(c, u, kinds[k].label, kinds[k].volume_m3, kinds[k].max_biomass_kg)
+            for u, _, _, k, names in _units(plan, water) for c in names]
+
+
+def _areas(plan: Plan) -> list[tuple]:
+    kinds = plan.infrastructure.container_kinds
+    return [(u, g.name, g.label, kinds[k].max_biomass_kg * len(names)) for u, _, g, k, names in _units(plan, "sea")]
 
 
 def pellet_mm(name: str) -> float | None:
@@ -113,7 +137,12 @@ def infra_rows(plan: Plan, family: str) -> list[tuple]:
         "kinds": lambda: _kinds(plan),
         "sensors": lambda: _sensors(plan),
         "species": lambda: [(life.label, SCIENTIFIC.get(life.label.lower(), life.label))],
-        "feed_stores": lambda: _feed_stores(plan),
+        "fresh_stores": lambda: _stores(plan, "fresh"),
+        "sea_stores": lambda: _stores(plan, "sea"),
+        "halls": lambda: [(u, st, g.label) for u, st, g, _, _ in _units(plan, "fresh")],
+        "areas": lambda: _areas(plan),
+        "fresh_containers": lambda: _containers(plan, "fresh"),
+        "sea_containers": lambda: _containers(plan, "sea"),
         "feed_specs": lambda: _feeds(plan),
         "parameter_units": lambda: _parameters(plan),
         "vaccines": lambda: [(n,) for n in TREATMENT_NAMES["vaccinations"]],

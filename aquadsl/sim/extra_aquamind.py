@@ -14,16 +14,18 @@ _ASSIGNED: SchemaColumns = (("batch_id", "str"), ("assignment_no", "int"), ("con
 
 EXTRA_SCHEMA: dict[str, SchemaColumns] = {
     "health_fish": _ASSIGNED + (
-        ("date", "date"), ("fish_no", "int"), ("weight_g", "float"), ("length_cm", "float"),
+        ("date", "date"), ("sample_no", "int"), ("fish_no", "int"), ("weight_g", "float"), ("length_cm", "float"),
     ),
-    "health_scores": _ASSIGNED + (("date", "date"), ("fish_no", "int"), ("parameter", "str"), ("score", "int")),
+    "health_scores": _ASSIGNED + (
+        ("date", "date"), ("fish_row", "int"), ("fish_no", "int"), ("parameter", "str"), ("score", "int"),
+    ),
     "feed_purchases": (
         ("batch_id", "str"), ("purchase_no", "int"), ("stage", "str"), ("location", "str"), ("water", "str"),
         ("feed_name", "str"), ("purchase_date", "date"), ("quantity_kg", "float"), ("cost_per_kg", "float"),
         ("supplier", "str"), ("lot_number", "str"),
     ),
     "feed_stock": (
-        ("batch_id", "str"), ("purchase_no", "int"), ("location", "str"), ("water", "str"),
+        ("batch_id", "str"), ("purchase_no", "int"), ("location", "str"), ("water", "str"), ("store", "str"),
         ("entry_ts", "datetime"), ("quantity_kg", "float"),
     ),
 }
@@ -75,6 +77,7 @@ def health_fish(layout: Layout, rows: BatchRows) -> Columns:
     mean_spread = np.bincount(event, spread, minlength=len(counts)) / np.maximum(counts, 1)
     weight = events["avg_weight_g"][event] * spread / mean_spread[event]
     k = np.clip(events["condition_factor"][event] + K_SD * z[:, 1], 0.9, 1.5)
+    cols["sample_no"] = event + 1
     cols["fish_no"] = fish + 1
     cols["weight_g"] = np.maximum(np.round(weight, 2), 0.01)
     cols["length_cm"] = np.maximum(np.round(length_cm(weight, k), 2), 0.01)
@@ -94,6 +97,7 @@ def health_scores(layout: Layout, rows: BatchRows) -> Columns:
     p = np.clip(events["mean_score"][event] / MAX_SCORE, 0.0, 1.0)[:, None, None]
     score = (u < p).sum(axis=2).astype(np.int64)
     cols = {c: np.repeat(v, n_par) for c, v in fish_cols.items()}
+    cols["fish_row"] = np.repeat(np.arange(1, len(fish) + 1, dtype=np.int64), n_par)
     cols["fish_no"] = np.repeat(fish + 1, n_par)
     params = np.empty(n_par, dtype=object)
     params[:] = HEALTH_PARAMETERS
@@ -177,9 +181,15 @@ def _feed_rows(layout: Layout, stay, first_no: int, bought: np.ndarray, left: np
     }
     entry = (week_start - 1).astype("datetime64[s]") + np.timedelta64(ENTRY_HOUR * 3600, "s")
     stock = {"batch_id": constant(layout.batch.id, weeks), "purchase_no": numbers,
-             "location": constant(loc, weeks), "water": constant(water, weeks), "entry_ts": entry,
+             "location": constant(loc, weeks), "water": constant(water, weeks),
+             "store": constant(store_name(loc, water), weeks), "entry_ts": entry,
              "quantity_kg": left}
     return purchases, stock
+
+
+def store_name(location: str, water: str) -> str:
+    """The feed store of a hall (its silo) or of a sea area (its barge)."""
+    return f"{location} {'Barge' if water == 'sea' else 'Silo'}"
 
 
 def _feed_name(stay) -> str:
