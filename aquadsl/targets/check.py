@@ -106,10 +106,22 @@ def _check_columns(m: ir.ModelMap, expr, extra: dict[str, str], diags: Diagnosti
             name = ".".join(node.path)
             diags.error("AQS605", f"row family '{m.family}' has no column '{name}'", node.span,
                         hints=did_you_mean(name, cols))
+        elif node.kind == "ref" and node.column is not None:
+            _check_ref_column(m, node, diags)
         elif node.kind == "ref" and (node.family not in REF_FAMILIES or is_infra(m.family)
                                      or (node.family == "assignments" and "assignment_no" not in cols)):
             diags.error("AQS642", f"ref({node.family}) is not available in a map from '{m.family}'", node.span,
                         hints=("ref(batches) in any batch family; ref(assignments) in families with an assignment",))
+
+
+def _check_ref_column(m: ir.ModelMap, node: ir.Ref, diags: Diagnostics) -> None:
+    """ref(FAMILY, COLUMN): both batch families; COLUMN an int column numbering FAMILY's rows in this batch."""
+    if is_infra(m.family) or family_columns(node.family) is None or is_infra(node.family):
+        diags.error("AQS642", f"ref({node.family}, {node.column}) needs batch families on both sides", node.span,
+                    hints=did_you_mean(node.family, [f for f in all_families() if not is_infra(f)]))
+    elif (family_columns(m.family) or {}).get(node.column) != "int":
+        diags.error("AQS642", f"row family '{m.family}' has no int column '{node.column}' to number "
+                              f"{node.family}'s rows", node.span)
 
 
 def _check_skip(m: ir.ModelMap, skip: ir.Skip, field: dict, diags: Diagnostics) -> None:

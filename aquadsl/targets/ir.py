@@ -68,6 +68,7 @@ class Ref(Node):
 
     kind: Literal["ref"] = "ref"
     family: str
+    column: str | None = None       # ref(FAMILY, COLUMN): the row of FAMILY numbered by this row's COLUMN
     span: Span
 
 

@@ -101,7 +101,8 @@ class ToIR(Transformer):
         return ir.Lookup(model=model, keys=keys, span=_join(self._sp(c[0]), self._sp(c[-1])), model_span=mspan)
 
     def ref(self, c):
-        return ir.Ref(family=str(c[2]), span=_join(self._sp(c[0]), self._sp(c[3])))
+        column = str(c[4]) if len(c) > 4 else None
+        return ir.Ref(family=str(c[2]), column=column, span=_join(self._sp(c[0]), self._sp(c[-1])))
 
     def map_entry(self, c):
         key = _string(c[0]) if c[0].type == "STRING" else int(c[0]) if c[0].type == "INT" else str(c[0])
