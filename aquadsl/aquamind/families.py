@@ -92,3 +92,19 @@ def check_types(table: str, cols: Columns) -> None:
     wanted = [c for c, _ in FAMILIES[table].columns]
     if list(cols) != wanted:
         raise ValueError(f"{table}: columns {list(cols)} differ from {wanted}")
+
+
+# Fixed value sets of the provided text columns (what `check` proves value maps and choices against).
+VOCABULARIES = {
+    ("kinds", "category"): ("PEN", "TANK", "TRAY"),
+    ("sensors", "sensor_type"): ("CO2", "OTHER", "OXYGEN", "PH", "SALINITY", "TEMPERATURE"),
+    ("feed_specs", "size_category"): ("LARGE", "MEDIUM", "MICRO", "SMALL"),
+    ("fresh_stores", "store_type"): ("SILO",),
+    ("sea_stores", "store_type"): ("BARGE",),
+    ("lice_by_type", "gender"): ("female", "male"),
+    ("causes", "am_cause"): ("DISEASE", "ENVIRONMENTAL", "HANDLING", "OTHER", "PREDATION", "UNKNOWN"),
+}
+# Largest magnitudes of provided numeric columns (for the numeric(p, s) check).
+BOUNDS = {"capacity_kg": 1e7, "unit_max_biomass_kg": 1e9, "container_max_biomass_kg": 1e7, "pellet_mm": 100.0,
+          "quantity_kg": 1e7, "cost_per_kg": 100.0, "transferred_biomass_kg": 1e7, "weight_g": 20_000.0,
+          "length_cm": 200.0}
