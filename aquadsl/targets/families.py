@@ -49,7 +49,7 @@ OPEN = {"container", "geography", "stage", "from_stage", "to_stage", "parameter"
 BOUNDS = {"avg_weight_g": 20_000.0, "avg_weight_start_g": 20_000.0, "avg_weight_end_g": 20_000.0,
           "std_weight_g": 20_000.0, "min_weight_g": 20_000.0, "max_weight_g": 20_000.0,
           "avg_length_cm": 200.0, "condition_factor": 10.0, "mean_score": 5.0, "value": 100_000.0,
-          "temperature_c": 40.0, "fcr": 100.0, "feeding_pct": 100.0, "feed_kg": 1e7, "amount_kg": 1e6,
+          "temperature_c": 40.0, "fcr": 100.0, "feeding_pct": 100.0, "feed_kg": 1e7, "amount_kg": 1e5,
           "biomass_kg": 1e7, "biomass_end_kg": 1e7, "live_weight_kg": 1e7, "harvest_target_kg": 1e9,
           "volume_m3": 1e6, "max_biomass_kg": 1e8}
 ASSIGNED = {t for t, cols in SCHEMA.items() if any(c == "assignment_no" for c, _ in cols)}
