@@ -21,6 +21,7 @@ def check_mapping(mapping: ir.Mapping, manifest: Manifest) -> Diagnostics:
     """Every problem of ``mapping`` against ``manifest``, in source order."""
     diags = Diagnostics()
     _check_target(mapping, diags)
+    manifest = with_declared_keys(mapping, manifest)
     mapped: dict[str, list[ir.ModelMap]] = {}
     for m in mapping.maps:
         if _check_header(m, manifest, diags):
@@ -28,6 +29,34 @@ def check_mapping(mapping: ir.Mapping, manifest: Manifest) -> Diagnostics:
             _check_body(m, manifest, mapping, diags)
     _check_decisions(mapping, manifest, mapped, diags)
     return diags
+
+
+def with_declared_keys(mapping: ir.Mapping, manifest: Manifest) -> Manifest:
+    """The manifest plus the `infra ... by KEY` keys of models whose database enforces no unique key.
+
+    Many applications (AquaMind among them) keep names unique per parent only by convention. The
+    mapping's `by` key then declares the natural key: aquadsl's own rows are unique in it by
+    construction, and apply refuses a database whose existing rows repeat one (so a lookup by it
+    can never match twice).
+    """
+    models = dict(manifest.models)
+    for m in mapping.maps:
+        if m.kind != "infra" or m.model not in models or not m.natural_key:
+            continue
+        names = [(manifest.field(m.model, k) or {"name": k})["name"] for k in m.natural_key]
+        if frozenset(names) in manifest.unique_sets(m.model):
+            continue
+        model = dict(models[m.model])
+        model["constraints"] = [*model.get("constraints", []),
+                                {"kind": "unique", "fields": sorted(names), "name": "aquadsl_declared_key",
+                                 "condition": None, "declared": True}]
+        models[m.model] = model
+    return Manifest({**manifest.data, "models": models})
+
+
+def declared_keys(manifest: Manifest, label: str) -> list[list[str]]:
+    """The declared (not database-enforced) keys of a model, as added by with_declared_keys."""
+    return [c["fields"] for c in (manifest.model(label) or {}).get("constraints", []) if c.get("declared")]
 
 
 def _check_target(mapping: ir.Mapping, diags: Diagnostics) -> None:
