@@ -16,7 +16,7 @@ from aquadsl.sim.layout import Layout, build_layout
 from aquadsl.sim.schema import SCHEMA
 
 STATE_SCHEMA = {
-    "batch_states": SCHEMA["batches"] + (("current_stage", "str"),),
+    "batch_states": SCHEMA["batches"] + (("stage", "str"),),
     "assignment_states": SCHEMA["assignments"] + (("last_weighing_date", "date"),),
     "harvests": SCHEMA["harvest_events"] + (("geography_label", "str"), ("document_ref", "str")),
     "harvest_lots_by_event": SCHEMA["harvest_lots"] + (("event_no", "int"),),
@@ -38,7 +38,7 @@ FAMILIES: dict[str, Family] = {
 def _states(plan: Plan, layout: Layout, rows: BatchRows) -> BatchRows:
     b, a, g = rows["batches"], rows["assignments"], rows["growth_samples"]
     batch = dict(b)
-    batch["current_stage"] = a["stage"][-1:].copy() if len(a["stage"]) else np.array([""], dtype=object)
+    batch["stage"] = a["stage"][-1:].copy() if len(a["stage"]) else np.array([""], dtype=object)
     assign = dict(a)
     days = np.sort(g["date"])
     end = np.where(np.isnat(a["end_date"]), np.datetime64("9999-12-31"), a["end_date"])

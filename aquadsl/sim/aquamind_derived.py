@@ -24,7 +24,7 @@ DERIVED_SCHEMA: dict[str, SchemaColumns] = {
         ("batch_id", "str"), ("date", "date"), ("eggs", "int"), ("actions", "int"),
     ),
     "creation_actions": (
-        ("batch_id", "str"), ("action_no", "int"), ("date", "date"), ("assignment_no", "int"), ("container", "str"),
+        ("batch_id", "str"), ("workflow_no", "int"), ("action_no", "int"), ("date", "date"), ("assignment_no", "int"), ("container", "str"),
         ("eggs", "int"),
     ),
     "lice_by_type": (
@@ -108,7 +108,7 @@ def creation(rows: BatchRows) -> tuple[Columns, Columns]:
     """The batch's egg delivery: one workflow, one action per first-stage container with the eggs it got."""
     a, b = rows["assignments"], rows["batches"]
     first = np.flatnonzero(a["start_date"] == b["start_date"][0])
-    actions = [(b["batch_id"][0], no, b["start_date"][0], int(a["assignment_no"][i]), a["container"][i],
+    actions = [(b["batch_id"][0], 1, no, b["start_date"][0], int(a["assignment_no"][i]), a["container"][i],
                 int(a["population_start"][i])) for no, i in enumerate(first, start=1)]
     flow = [(b["batch_id"][0], b["start_date"][0], int(a["population_start"][first].sum()), len(actions))]
     return _typed("creation_workflows", flow), _typed("creation_actions", actions)
