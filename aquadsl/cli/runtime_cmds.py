@@ -109,9 +109,14 @@ EXIT_CODES = ("Exit codes: 0 done, 1 scenario errors, 3 a batch failed after its
               help="Write the summary as JSON.")
 @click.option("--progress", type=click.Choice(["auto", "bar", "plain", "none"]), default="auto",
               show_default=True, help="A live bar on a terminal, plain lines otherwise.")
+@click.option("--target", "target", metavar="MAPPING.aqt", default=None,
+              help="Load into your own Django schema through this mapping (see docs/targets.md).")
+@click.option("--manifest", metavar="FILE", default=None,
+              help="With --target: the probe's manifest (default: probe the target now).")
 @TODAY
 @_guarded
-def apply(source, workers, database, log_dir, retries, timeout, fresh, report, progress, today) -> None:
+def apply(source, workers, database, log_dir, retries, timeout, fresh, report, progress, today, target,
+          manifest) -> None:
     """Simulate every batch of FILE and load it into the farm database (resumable).
 
     Row counts per table equal the plan's estimates exactly. That is why mortality_events holds one row
@@ -124,7 +129,12 @@ def apply(source, workers, database, log_dir, retries, timeout, fresh, report, p
     plan = _load_plan(source, today)
     options = ApplyOptions(workers=workers, retries=retries, timeout=timeout, fresh=fresh, log_dir=log_dir,
                            report=report, progress=progress)
-    summary = apply_plan(plan, db.resolve_url(database), options, echo=lambda m: click.echo(m, err=True))
+    if target:
+        from aquadsl.targets.commands import apply_to_target
+
+        summary = apply_to_target(plan, target, manifest, db.resolve_url(database), options)
+    else:
+        summary = apply_plan(plan, db.resolve_url(database), options, echo=lambda m: click.echo(m, err=True))
     click.echo(render(summary), nl=False)
     unreported = _report_error(summary)
     if summary.failed:

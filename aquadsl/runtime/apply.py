@@ -45,8 +45,20 @@ def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+@dataclass(frozen=True)
+class Hooks:
+    """What a run does that depends on where rows go: the farm tables (default) or a target schema.
+
+    ``prepare(plan, url, options)`` -> (summary, batch ids to load); ``start(...)`` -> the Runner.
+    """
+
+    prepare: Callable
+    start: Callable
+
+
 def apply_plan(plan: Plan, url: str, options: ApplyOptions = ApplyOptions(),
-               echo: Callable[[str], None] = print, stream: TextIO | None = None) -> Summary:
+               echo: Callable[[str], None] = print, stream: TextIO | None = None,
+               hooks: Hooks | None = None) -> Summary:
     """Apply ``plan`` to the database at ``url``. Raises RuntimeFault or Interrupted; returns the summary.
 
     Everything that can be checked without the database (the plan's consistency, the log folder, the
@@ -63,12 +75,12 @@ def apply_plan(plan: Plan, url: str, options: ApplyOptions = ApplyOptions(),
         raise log_dir_fault(f"cannot write the report '{options.report}': {problem}",
                             "choose another --report path")
     with apply_lock(url):
-        return _locked_apply(plan, url, options, log, echo, stream)
+        return _locked_apply(plan, url, options, log, echo, stream, hooks or FARM)
 
 
 def _locked_apply(plan: Plan, url: str, options: ApplyOptions, log: LogDir, echo: Callable[[str], None],
-                  stream: TextIO | None) -> Summary:
-    summary, todo = _prepare(plan, url, options)
+                  stream: TextIO | None, hooks: Hooks) -> Summary:
+    summary, todo = hooks.prepare(plan, url, options)
     if not todo:
         _write_report(summary, options.report)
         return summary
@@ -81,7 +93,7 @@ def _locked_apply(plan: Plan, url: str, options: ApplyOptions, log: LogDir, echo
     summary.log_dir = str(log.path)
     echo(f"applying plan {summary.plan_hash[:12]} (scenario {summary.scenario!r}) to {summary.database}: "
          f"{len(todo)} of {len(plan.batches)} batches to load ({summary.ledger}), logs in {log.path}")
-    return _run(plan, url, options, todo, run_id, log, summary, stream)
+    return _run(plan, url, options, todo, run_id, log, summary, stream, hooks.start)
 
 
 def _prepare(plan: Plan, url: str, options: ApplyOptions) -> tuple[Summary, list[str]]:
@@ -105,12 +117,12 @@ def _prepare(plan: Plan, url: str, options: ApplyOptions) -> tuple[Summary, list
 
 
 def _run(plan: Plan, url: str, options: ApplyOptions, todo: list[str], run_id: int, log: LogDir,
-         summary: Summary, stream: TextIO | None) -> Summary:
+         summary: Summary, stream: TextIO | None, start: Callable) -> Summary:
     estimated = sum(sum(plan.batch(b).estimated_rows.values()) for b in todo)
     progress = make_progress(options.progress, len(todo), estimated, stream, options.progress_interval)
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        runner = _start(plan, url, options, todo, run_id, log, summary, progress)
+        runner = start(plan, url, options, todo, run_id, log, summary, progress)
     except BaseException:
         signal.signal(signal.SIGTERM, previous)
         progress.close()
@@ -152,6 +164,9 @@ def _start(plan: Plan, url: str, options: ApplyOptions, todo: list[str], run_id:
     return Runner(plan, todo, pool, sink, log, progress, run_id=run_id, plan_hash=summary.plan_hash,
                   database=summary.database, retries=options.retries, timeout=options.timeout,
                   backoff=options.backoff)
+
+
+FARM = Hooks(prepare=_prepare, start=_start)
 
 
 def _record(summary: Summary, plan: Plan, runner: Runner, log: LogDir, todo: list[str], outcome: str,

@@ -139,8 +139,9 @@ class Slot:
 class Pool:
     """N worker slots; dispatch tasks, collect results, kill hung workers and replace dead ones."""
 
-    def __init__(self, size: int, url: str, plan_text: str, lookups: Lookups, vendor: str):
+    def __init__(self, size: int, url: str, plan_text: str, lookups: Lookups, vendor: str, main=None):
         self._ctx = mp.get_context("spawn")
+        self._main = main or worker_main   # a target load passes its own entry point
         self._args = (url, plan_text, lookups, vendor)
         self.slots = [Slot(i) for i in range(size)]
 
@@ -151,7 +152,7 @@ class Pool:
 
     def _start(self, slot: Slot) -> None:
         parent, child = self._ctx.Pipe(duplex=True)
-        proc = self._ctx.Process(target=worker_main, args=(child, *self._args),
+        proc = self._ctx.Process(target=self._main, args=(child, *self._args),
                                  name=f"aquadsl-worker-{slot.index}", daemon=True)
         # A child inherits an ignored SIGINT across exec, and Python then leaves it ignored: so Ctrl-C
         # in the terminal never interrupts a worker still importing (no traceback); the parent decides.

@@ -1,0 +1,120 @@
+"""`aquadsl apply SCENARIO --target MAPPING`: today's runtime (ledger, workers, retries, resume) into a target."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from typing import Callable, TextIO
+
+from aquadsl.plan.model import Plan, dumps
+from aquadsl.runtime.apply import ApplyOptions, Hooks, apply_plan
+from aquadsl.runtime.report import Summary
+from aquadsl.targets import ir
+from aquadsl.targets.job import TargetJob, build_job
+from aquadsl.targets.manifest import Manifest
+
+
+def apply_target(plan: Plan, mapping: ir.Mapping, manifest: Manifest, url: str,
+                 options: ApplyOptions = ApplyOptions(), echo: Callable[[str], None] = print,
+                 stream: TextIO | None = None) -> Summary:
+    """Load ``plan`` into the target database at ``url`` through ``mapping``; the run's summary."""
+    from aquadsl.targets.preflight import check_plan_values
+    from aquadsl.targets.tledger import ledger_url
+
+    check_plan_values(mapping, manifest, plan)
+    job = build_job(mapping, manifest, plan)
+    hooks = Hooks(prepare=functools.partial(_prepare, job, mapping, manifest, url),
+                  start=functools.partial(_start, job))
+    return apply_plan(plan, ledger_url(url, mapping.target.ledger_schema), options, echo, stream, hooks)
+
+
+def plan_hash(plan: Plan, job: TargetJob) -> str:
+    return hashlib.sha256((dumps(plan) + job.digest).encode("utf-8")).hexdigest()
+
+
+def tables(job: TargetJob, manifest: Manifest) -> tuple[dict[str, str], dict[str, str], dict[str, str],
+                                                      dict[str, int]]:
+    """Per model loaded per batch (label): qualified table, pk column, pk db type, ids per batch."""
+    from aquadsl.targets.sqlgen import qi
+
+    out, pks, types, blocks = {}, {}, {}, {}
+    for c in job.maps:
+        labels = [c.model] + ([c.history_table] if c.history_table else [])
+        for label in labels:
+            model = manifest.model(label)
+            pk = "history_id" if label != c.model else model["pk"]
+            out[label] = f"{qi(job.schema)}.{qi(model['db_table'])}"
+            pks[label] = pk
+            types[label] = next(f["db_type"] for f in model["fields"] if f["column"] == pk)
+            blocks[label] = c.history_block if label != c.model else job.id_block
+    return out, pks, types, blocks
+
+
+def _prepare(job: TargetJob, mapping: ir.Mapping, manifest: Manifest, target_url: str, plan: Plan, url: str,
+             options: ApplyOptions) -> tuple[Summary, list[str]]:
+    from django.db import connection
+    from django.db.utils import Error as DatabaseError
+
+    from aquadsl.runtime import db, ledger
+    from aquadsl.runtime.errors import database_fault
+    from aquadsl.runtime.report import peak_utilisation
+    from aquadsl.targets import schema_checks, tledger
+    from aquadsl.targets.infra_load import load_infrastructure
+
+    db.check_connection(url)
+    summary = Summary(outcome="noop", plan_hash=plan_hash(plan, job), scenario=plan.parameters.scenario,
+                      database=db.redact(target_url), workers=options.workers, batches_total=len(plan.batches))
+    named, pks, types, blocks = tables(job, manifest)
+    try:
+        with connection.cursor() as cur:
+            schema_checks.check_drift(cur, manifest, job.schema, sorted(set(named) | {c.model for c in job.infra}))
+        tledger.ensure_schema(mapping.target.ledger_schema)
+        db.migrate(url)
+        summary.ledger = tledger.prepare(plan, summary.plan_hash, options.fresh,
+                                         functools.partial(_delete_loaded, named, pks, blocks))
+        done = ledger.done_ids()
+        todo = {b.id: b.index for b in plan.batches if b.id not in done}
+        with connection.cursor() as cur:
+            schema_checks.check_collisions(cur, named, pks, todo, blocks)
+            schema_checks.advance_sequences(cur, named, pks, types, blocks, len(plan.batches) + 1)
+        if todo:
+            load_infrastructure(job, mapping, plan, target_url)
+    except DatabaseError as exc:
+        raise database_fault(f"preparing {summary.database} failed: {db.describe_error(exc, url)}") from None
+    summary.skipped = len(plan.batches) - len(todo)
+    summary.peak_utilisation = peak_utilisation(plan, done)
+    return summary, [b.id for b in plan.batches if b.id in todo]
+
+
+def _delete_loaded(named: dict, pks: dict, blocks: dict, loaded: list[tuple[int, dict]]) -> None:
+    """--fresh: delete the id ranges of the batches the ledger says aquadsl loaded, and nothing else."""
+    from django.db import connection
+
+    from aquadsl.targets.schema_checks import ranges
+    from aquadsl.targets.sqlgen import qi
+
+    with connection.cursor() as cur:
+        cur.execute("SET CONSTRAINTS ALL DEFERRED")
+        for label in reversed(list(named)):
+            for lo, hi in ranges([index for index, _ in loaded], blocks[label]):
+                cur.execute(f"DELETE FROM {named[label]} WHERE {qi(pks[label])} >= %s AND {qi(pks[label])} < %s",
+                            [lo, hi])
+
+
+def _start(job: TargetJob, plan: Plan, url: str, options: ApplyOptions, todo: list[str], run_id: int, log,
+           summary: Summary, progress):
+    from aquadsl.runtime.scheduler import Runner
+    from aquadsl.runtime.workers import Pool
+    from aquadsl.runtime.writer import DirectSink
+    from aquadsl.targets.worker import target_worker_main
+
+    pool = Pool(max(1, min(options.workers, len(todo))), url, dumps(plan), job, "postgresql",
+                main=target_worker_main)
+    try:
+        pool.start()
+    except BaseException:
+        pool.shutdown(graceful=False)
+        raise
+    return Runner(plan, todo, pool, DirectSink(), log, progress, run_id=run_id, plan_hash=summary.plan_hash,
+                  database=summary.database, retries=options.retries, timeout=options.timeout,
+                  backoff=options.backoff)

@@ -1,0 +1,96 @@
+"""Target workers: simulate a batch, stage its families, move them into the target with INSERT … SELECT.
+
+Everything of one batch happens in ONE transaction together with its ledger row.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from multiprocessing.connection import Connection
+
+from aquadsl.runtime.workers import _die_with_parent, _error_text, _peak_rss_mb
+from aquadsl.targets.job import TargetJob
+
+
+def target_worker_main(conn: Connection, url: str, plan_text: str, job: TargetJob, vendor: str) -> None:
+    """Entry point of a target worker process (see runtime.workers.worker_main for the protocol)."""
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not os.environ.get("AQUADSL_DEBUG"):
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")
+    try:
+        from aquadsl.plan.model import loads
+        from aquadsl.runtime import db
+
+        db.setup(url)
+        plan = loads(plan_text)
+        db.check_connection(url)
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent as plain text
+        conn.send(("fatal", _error_text(exc, url)[0]))
+        return
+    conn.send(("ready", os.getpid(), _peak_rss_mb()))
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg[0] == "stop":
+            return
+        conn.send(_run_task(msg[1], plan, job, url))
+
+
+def _run_task(task, plan, job: TargetJob, url: str) -> tuple:
+    from aquadsl.runtime import db
+    from aquadsl.runtime.faults import inject
+    from aquadsl.sim.simulate import simulate_batch
+
+    started = time.perf_counter()
+    try:
+        inject("simulate", task.batch_id, task.attempt)
+        batch = plan.batch(task.batch_id)
+        rows = simulate_batch(plan, task.batch_id)
+        db.reconnect_if_dropped()
+        counts, already = load_batch(job, batch, rows, task.attempt, started, task.log_path)
+        return ("done", task, counts, already, time.perf_counter() - started, _peak_rss_mb())
+    except Exception as exc:  # noqa: BLE001 - any failure of a batch is reported, then retried
+        from django.db import connection
+
+        message, trace = _error_text(exc, url)
+        connection.close()
+        return ("failed", task, message, trace, time.perf_counter() - started, _peak_rss_mb())
+
+
+def load_batch(job: TargetJob, batch, rows: dict, attempt: int, started: float,
+               log_path: str) -> tuple[dict[str, int], bool]:
+    """Stage and insert one batch in one transaction; (rows per model, already loaded)."""
+    from django.db import connection, transaction
+
+    from aquadsl.runtime import ledger
+    from aquadsl.runtime.faults import inject
+    from aquadsl.targets.stage import copy_family, family_arrays, stage_name
+
+    base = (batch.index + 1) * job.id_block
+    counts: dict[str, int] = {}
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SET LOCAL synchronous_commit TO OFF")
+        prior = ledger.lock_done(batch.id)
+        if prior is not None:
+            return prior, True
+        for family in job.families():
+            wanted = job.wanted(family)
+            n, arrays = family_arrays(rows[family], wanted, job.entities)
+            copy_family(cur, family, n, arrays, wanted)
+        inject("load", batch.id, attempt)
+        for c in job.maps:
+            cur.execute(c.insert_sql(stage_name(c.family), base))
+            counts[c.model] = counts.get(c.model, 0) + cur.rowcount
+            if c.history_sql:
+                cur.execute(c.history_sql.format(lo=base, hi=base + job.id_block,
+                                                 hlo=(batch.index + 1) * c.history_block))
+                label = c.history_table
+                counts[label] = counts.get(label, 0) + cur.rowcount
+        ledger.mark_done(batch.id, counts, time.perf_counter() - started, log_path)
+    return counts, False
