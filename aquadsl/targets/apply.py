@@ -67,7 +67,11 @@ def _prepare(job: TargetJob, mapping: ir.Mapping, manifest: Manifest, target_url
     named, pks, types, blocks = tables(job, manifest)
     try:
         with connection.cursor() as cur:
-            schema_checks.check_drift(cur, manifest, job.schema, sorted(set(named) | {c.model for c in job.infra}))
+            written: dict[str, set[str]] = {}
+            for c in [*job.maps, *job.infra]:
+                written.setdefault(c.model, set()).update(c.columns)
+            schema_checks.check_drift(cur, manifest, job.schema, sorted(set(named) | {c.model for c in job.infra}),
+                                      written)
         tledger.ensure_schema(mapping.target.ledger_schema)
         db.migrate(url)
         summary.ledger = tledger.prepare(plan, summary.plan_hash, options.fresh,

@@ -53,6 +53,7 @@ class CompiledMap:
     history_block: int = 0                      # ids per batch in the history table
     conflict: str = ""                          # infra upsert: ON CONFLICT …
     natural_key: list[str] = field(default_factory=list)   # infra get_or_create: key attnames
+    declared_key: bool = False                  # infra key the database does not enforce (no ON CONFLICT)
     pk: str = "id"
 
     def insert_sql(self, stage: str, base: int) -> str:
@@ -88,6 +89,8 @@ def expr_sql(e, ctx: _Ctx, decimals: int | None) -> str:
     if k == "load_time":
         return literal(ctx.load_time)
     if k == "ref":
+        if e.column is not None:       # the row numbered by this column in that family's map
+            return f"({{base}} + {ctx.col((e.column,))})"
         if e.family == "batches":
             return "({base} + 1)"
         return f"({{base}} + {ctx.col(('assignment_no',))})"
@@ -103,8 +106,16 @@ def expr_sql(e, ctx: _Ctx, decimals: int | None) -> str:
         left, right = expr_sql(e.left, ctx, decimals), expr_sql(e.right, ctx, decimals)
         if e.op == "/":
             return f"(({left})::numeric / ({right}))"
+        if e.op == "+" and (_is_text(e.left, ctx) or _is_text(e.right, ctx)):   # "TRF-" + batch_id
+            return f"(({left})::text || ({right})::text)"
         return f"({left} {e.op} {right})"
     return _call(e, ctx, decimals)
+
+
+def _is_text(e, ctx: _Ctx) -> bool:
+    from aquadsl.targets.exprs import facts
+
+    return facts(e, ctx.m.family, ctx.extra, {}).kind == "text"
 
 
 def _call(e: ir.Call, ctx: _Ctx, decimals: int | None) -> str:
@@ -163,7 +174,8 @@ def compile_map(m: ir.ModelMap, manifest: Manifest, target: ir.Target, load_time
         source += f" CROSS JOIN LATERAL (VALUES {rows}) AS u({qi(m.unpivot.key_name)}, {qi(m.unpivot.value_name)}, _j)"
     where = ""
     if m.where is not None:
-        where = f" WHERE {expr_sql(m.where.left, ctx, None)} {m.where.op} {expr_sql(m.where.right, ctx, None)}"
+        op = {"==": "=", "!=": "<>"}.get(m.where.op, m.where.op)       # the language's == is SQL's =
+        where = f" WHERE {expr_sql(m.where.left, ctx, None)} {op} {expr_sql(m.where.right, ctx, None)}"
     select = f"SELECT {', '.join(values)} {source} {' '.join(ctx.joins)}{where}"
     out = CompiledMap(model=m.model, kind=m.kind, family=m.family, table=ctx.table(m.model),
                       stage_columns=sorted(ctx.stage.items()), columns=columns, select_sql=select,
@@ -188,6 +200,8 @@ def _id_sql(m: ir.ModelMap, ctx: _Ctx) -> str:
 def _infra_clauses(m: ir.ModelMap, manifest: Manifest, out: CompiledMap) -> None:
     keys = [manifest.field(m.model, k)["column"] for k in m.natural_key]
     out.natural_key = keys
+    names = frozenset(manifest.field(m.model, k)["name"] for k in m.natural_key)
+    out.declared_key = names not in manifest.unique_sets(m.model)
     rest = [c for c in out.columns if c not in keys]
     if rest:
         sets = ", ".join(f"{qi(c)} = EXCLUDED.{qi(c)}" for c in rest)

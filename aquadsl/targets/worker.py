@@ -46,12 +46,14 @@ def _run_task(task, plan, job: TargetJob, url: str) -> tuple:
     from aquadsl.runtime import db
     from aquadsl.runtime.faults import inject
     from aquadsl.sim.simulate import simulate_batch
+    from aquadsl.targets.families import provided_rows
 
     started = time.perf_counter()
     try:
         inject("simulate", task.batch_id, task.attempt)
         batch = plan.batch(task.batch_id)
         rows = simulate_batch(plan, task.batch_id)
+        rows.update(provided_rows(plan, task.batch_id, rows, job.families()))
         db.reconnect_if_dropped()
         counts, already = load_batch(job, batch, rows, task.attempt, started, task.log_path)
         return ("done", task, counts, already, time.perf_counter() - started, _peak_rss_mb())
