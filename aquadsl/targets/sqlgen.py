@@ -120,6 +120,12 @@ def _is_text(e, ctx: _Ctx) -> bool:
 
 def _call(e: ir.Call, ctx: _Ctx, decimals: int | None) -> str:
     args = [expr_sql(a, ctx, decimals) for a in e.args]
+    if e.name == "round_even":     # Python's Decimal.quantize default: ties to the even digit
+        places = e.args[1].value if len(e.args) > 1 and e.args[1].kind == "lit" else (decimals or 0)
+        factor = f"{10 ** int(places)}::numeric"
+        scaled = f"(({args[0]})::numeric * {factor})"
+        return (f"(CASE WHEN abs({scaled} - trunc({scaled})) = 0.5 AND mod(trunc({scaled}), 2) = 0 "
+                f"THEN trunc({scaled}) / {factor} ELSE round(({args[0]})::numeric, {int(places)}) END)")
     if e.name == "round":
         places = e.args[1].value if len(e.args) > 1 and e.args[1].kind == "lit" else (decimals or 0)
         return f"round(({args[0]})::numeric, {int(places)})"
