@@ -127,7 +127,9 @@ def _feeds(plan: Plan) -> list[tuple]:
 
 def _parameters(plan: Plan) -> list[tuple]:
     fresh, sea = sensor_parameters(plan)
-    return [(p, UNITS.get(p, "")) for p in _unique(sea + [p for v in fresh.values() for p in v])]
+    # AquaMind requires a unit; pH has none, so it is named by its own scale.
+    return [(p, UNITS.get(p) or ("pH" if p == "ph" else "units"))
+            for p in _unique(sea + [p for v in fresh.values() for p in v])]
 
 
 def infra_rows(plan: Plan, family: str) -> list[tuple]:
