@@ -54,6 +54,7 @@ class CompiledMap:
     conflict: str = ""                          # infra upsert: ON CONFLICT …
     natural_key: list[str] = field(default_factory=list)   # infra get_or_create: key attnames
     declared_key: bool = False                  # infra key the database does not enforce (no ON CONFLICT)
+    fk_sql: list[str] = field(default_factory=list)   # set-based parent checks (see fkcheck), {lo} {hi}
     pk: str = "id"
 
     def insert_sql(self, stage: str, base: int) -> str:

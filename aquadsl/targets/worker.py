@@ -81,6 +81,9 @@ def load_batch(job: TargetJob, batch, rows: dict, attempt: int, started: float,
         prior = ledger.lock_done(batch.id)
         if prior is not None:
             return prior, True
+        set_based = _set_based(cur, job)
+        if set_based:
+            cur.execute("SET LOCAL session_replication_role = replica")
         for family in job.families():
             wanted = job.wanted(family)
             n, arrays = family_arrays(rows[family], wanted, job.entities)
@@ -94,5 +97,22 @@ def load_batch(job: TargetJob, batch, rows: dict, attempt: int, started: float,
                                                  hlo=(batch.index + 1) * c.history_block))
                 label = c.history_table
                 counts[label] = counts.get(label, 0) + cur.rowcount
+        if set_based:
+            from aquadsl.targets.fkcheck import check_parents
+
+            check_parents(cur, [sql for c in job.maps for sql in c.fk_sql], base, base + job.id_block)
         ledger.mark_done(batch.id, counts, time.perf_counter() - started, log_path)
     return counts, False
+
+
+_SET_BASED: list[bool] = []
+
+
+def _set_based(cur, job: TargetJob) -> bool:
+    """Whether this worker checks foreign keys set-based (decided once per process, see fkcheck)."""
+    if not _SET_BASED:
+        from aquadsl.targets.fkcheck import replica_allowed
+
+        tables = [c.table.split(".")[-1].strip('"') for c in job.maps]
+        _SET_BASED.append(replica_allowed(cur, job.schema, tables) and not os.environ.get("AQUADSL_TRIGGER_FK"))
+    return _SET_BASED[0]
