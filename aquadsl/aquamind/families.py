@@ -9,7 +9,7 @@ import numpy as np
 
 from aquadsl.aquamind.infra import INFRA_SCHEMA, infra_rows
 from aquadsl.plan.model import Plan
-from aquadsl.sim.aquamind_derived import DERIVED_SCHEMA, derived_rows
+from aquadsl.aquamind.derived import DERIVED_SCHEMA, derived_rows
 from aquadsl.sim.extra_aquamind import EXTRA_SCHEMA, extra_rows
 from aquadsl.sim.frame import BatchRows, Columns
 from aquadsl.sim.layout import Layout, build_layout
@@ -108,3 +108,6 @@ VOCABULARIES = {
 BOUNDS = {"capacity_kg": 1e7, "unit_max_biomass_kg": 1e9, "container_max_biomass_kg": 1e7, "pellet_mm": 100.0,
           "quantity_kg": 1e7, "cost_per_kg": 100.0, "transferred_biomass_kg": 1e7, "weight_g": 20_000.0,
           "length_cm": 200.0}
+# Provided families that repeat a simulation family row for row, in order: ref(batches)/ref(assignments)
+# give the ids of rows loaded from them.
+ALIASES = {"batch_states": "batches", "assignment_states": "assignments"}

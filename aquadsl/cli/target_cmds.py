@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from aquadsl.cli import exits
-from aquadsl.cli.common import print_diagnostics, write_atomic
+from aquadsl.cli.common import TODAY, print_diagnostics, write_atomic
 
 TARGET_UNREACHABLE = 69
 
@@ -58,6 +58,40 @@ def probe(mapping: str, database: str | None, out: str | None) -> None:
         click.echo(f"wrote the manifest of {ir_mapping.target.name!r} to {out}", err=True)
     else:
         click.echo(text, nl=False)
+
+
+VERIFY_EXITS = ("Exit codes: 0 every check passed, 1 a check failed (or mapping errors), 69 the target or its "
+                "database cannot be reached, 70 internal error.")
+
+
+@target.command(epilog=VERIFY_EXITS)
+@click.argument("mapping", metavar="MAPPING.aqt")
+@click.argument("source", metavar="FILE.aqs|plan.json")
+@click.option("--database", metavar="URL", required=True, help="The target database the scenario was applied to.")
+@click.option("--manifest", metavar="FILE", default=None, help="The probe's manifest (default: probe now).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@TODAY
+def verify(mapping: str, source: str, database: str, manifest: str | None, fmt: str, today) -> None:
+    """Judge the loaded rows with the target's own code: counts, full_clean(), save() replay, endpoints."""
+    from aquadsl.cli.runtime_cmds import _load_plan
+    from aquadsl.runtime.db import redact
+    from aquadsl.runtime.errors import RuntimeFault
+    from aquadsl.targets.commands import checked_mapping
+    from aquadsl.targets.interp import TargetError
+    from aquadsl.targets.verify import verify_target
+
+    ir_mapping, ir_manifest = checked_mapping(mapping, manifest, database)
+    try:
+        plan = _load_plan(source, today)
+        report = verify_target(ir_mapping, ir_manifest, plan, database, redact(database))
+    except RuntimeFault as exc:
+        click.echo(exc.render(), err=True)
+        sys.exit(exc.exit_code)
+    except TargetError as exc:
+        click.echo(f"error[AQS661]: {exc}", err=True)
+        sys.exit(TARGET_UNREACHABLE)
+    click.echo(report.render(fmt), nl=False)
+    sys.exit(report.exit_code)
 
 
 COMMANDS = (target,)

@@ -82,6 +82,11 @@ def worker_main(conn: Connection, url: str, plan_text: str, lookups: Lookups, ve
     except BaseException as exc:  # noqa: BLE001 - reported to the parent as plain text
         conn.send(("fatal", _error_text(exc, url)[0]))
         return
+    serve(conn, lambda task: _run_task(task, plan, specs, lookups, vendor, url))
+
+
+def serve(conn: Connection, run) -> None:
+    """Report ready, then answer each task with ``run(task)`` until told to stop or orphaned."""
     conn.send(("ready", os.getpid(), _peak_rss_mb()))
     while True:
         try:
@@ -90,7 +95,7 @@ def worker_main(conn: Connection, url: str, plan_text: str, lookups: Lookups, ve
             return
         if msg[0] == "stop":
             return
-        conn.send(_run_task(msg[1], plan, specs, lookups, vendor, url))
+        conn.send(run(msg[1]))
 
 
 def _run_task(task: Task, plan, specs, lookups: Lookups, vendor: str, url: str) -> tuple:

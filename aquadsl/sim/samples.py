@@ -38,14 +38,21 @@ def _draws(layout: Layout, stay: Stay, family: str, days: np.ndarray, lanes: int
     return rng.keys(base[:, None, None], (stay.first_day + days)[None, :, None], lane)
 
 
-def growth_samples(layout: Layout, stay: Stay, every: int, fish: int | None) -> Columns:
-    """One sample per container and event day; statistics come from individually drawn fish."""
+def growth_fish(layout: Layout, stay: Stay, every: int, fish: int | None):
+    """(event days, fish per sample, weights, lengths): the individually drawn fish of every growth
+    sample, arrays of shape (containers, event days, fish). The same draws give the samples and the
+    ``fish_observations`` family, so each observation is a fish the sample's statistics came from."""
     days, n_fish = event_days(stay.days, every), fish or DEFAULT_FISH["growth_samples"]
     z = rng.normal(_draws(layout, stay, "growth_samples", days, 2 * n_fish))
     w_true = stay.weight[days][None, :, None]
     weights = w_true * np.exp(WEIGHT_CV * z[..., :n_fish] - WEIGHT_CV ** 2 / 2.0)
     k = np.clip(condition_factor(w_true) + K_SD * z[..., n_fish:], 0.9, 1.5)
-    lengths = length_cm(weights, k)
+    return days, n_fish, weights, length_cm(weights, k)
+
+
+def growth_samples(layout: Layout, stay: Stay, every: int, fish: int | None) -> Columns:
+    """One sample per container and event day; statistics come from individually drawn fish."""
+    days, n_fish, weights, lengths = growth_fish(layout, stay, every, fish)
     cols = assigned(layout.batch.id, stay, len(days))
     cols["date"] = np.tile(stay.dates()[days], stay.n)
     cols["sample_size"] = np.full(stay.n * len(days), n_fish, dtype=np.int64)

@@ -52,7 +52,7 @@ def tables(job: TargetJob, manifest: Manifest) -> tuple[dict[str, str], dict[str
 
 def _prepare(job: TargetJob, mapping: ir.Mapping, manifest: Manifest, target_url: str, plan: Plan, url: str,
              options: ApplyOptions) -> tuple[Summary, list[str]]:
-    from django.db import connection
+    from django.db import connection, transaction
     from django.db.utils import Error as DatabaseError
 
     from aquadsl.runtime import db, ledger
@@ -63,15 +63,18 @@ def _prepare(job: TargetJob, mapping: ir.Mapping, manifest: Manifest, target_url
 
     db.check_connection(url)
     summary = Summary(outcome="noop", plan_hash=plan_hash(plan, job), scenario=plan.parameters.scenario,
-                      database=db.redact(target_url), workers=options.workers, batches_total=len(plan.batches))
+                      database=db.redact(target_url), workers=options.workers, batches_total=len(plan.batches),
+                      rows={})
     named, pks, types, blocks = tables(job, manifest)
     try:
-        with connection.cursor() as cur:
+        with transaction.atomic(), connection.cursor() as cur:
             written: dict[str, set[str]] = {}
             for c in [*job.maps, *job.infra]:
                 written.setdefault(c.model, set()).update(c.columns)
             schema_checks.check_drift(cur, manifest, job.schema, sorted(set(named) | {c.model for c in job.infra}),
                                       written)
+            if job.trusted:
+                schema_checks.check_trusted(cur, job.schema, [manifest.model(x)["db_table"] for x in named])
         tledger.ensure_schema(mapping.target.ledger_schema)
         db.migrate(url)
         summary.ledger = tledger.prepare(plan, summary.plan_hash, options.fresh,

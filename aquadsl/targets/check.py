@@ -11,10 +11,8 @@ from aquadsl.diagnostics import Diagnostics, Note, did_you_mean
 from aquadsl.targets import ir
 from aquadsl.targets.check_fields import check_field
 from aquadsl.targets.exprs import column_type, unpivot_extra, walk
-from aquadsl.targets.families import all_families, family_columns, is_infra
+from aquadsl.targets.families import REF_COLUMNS, all_families, family_columns, is_infra
 from aquadsl.targets.manifest import Manifest
-
-REF_FAMILIES = ("batches", "assignments")
 
 
 def check_mapping(mapping: ir.Mapping, manifest: Manifest) -> Diagnostics:
@@ -135,12 +133,13 @@ def _check_columns(m: ir.ModelMap, expr, extra: dict[str, str], diags: Diagnosti
             name = ".".join(node.path)
             diags.error("AQS605", f"row family '{m.family}' has no column '{name}'", node.span,
                         hints=did_you_mean(name, cols))
-        elif node.kind == "ref" and node.column is not None:
+        elif node.kind == "ref" and node.column is not None and node.family not in REF_COLUMNS:
             _check_ref_column(m, node, diags)
-        elif node.kind == "ref" and (node.family not in REF_FAMILIES or is_infra(m.family)
-                                     or (node.family == "assignments" and "assignment_no" not in cols)):
+        elif node.kind == "ref" and (node.family not in REF_COLUMNS or is_infra(m.family)
+                                     or (node.column or REF_COLUMNS[node.family] or "batch_id") not in cols):
             diags.error("AQS642", f"ref({node.family}) is not available in a map from '{m.family}'", node.span,
-                        hints=("ref(batches) in any batch family; ref(assignments) in families with an assignment",))
+                        hints=("ref(batches) in any batch family; ref(assignments) where rows have an assignment; "
+                               "ref(growth_samples) in fish_observations",))
 
 
 def _check_ref_column(m: ir.ModelMap, node: ir.Ref, diags: Diagnostics) -> None:
@@ -167,13 +166,14 @@ def _check_missing(m: ir.ModelMap, manifest: Manifest, seen: dict, diags: Diagno
         if field["auto_now"] or field["auto_now_add"]:
             diags.error("AQS611", f"{where} is auto_now in Python; COPY would skip it", m.model_span,
                         hints=(f"map it: {field['name']} = load_time",))
+        elif field["default"] is not None and not field["db_default"]:
+            required = "" if field["null"] else "NOT NULL "
+            diags.error("AQS611", f"{required}{where} has a Python-only default that COPY would skip",
+                        m.model_span, hints=(f"map it ({field['name']} = default, or a constant)"
+                                             + ("" if required else f", or write `skip {field['name']} \"reason\"`"),))
         elif not field["null"] and not field["db_default"]:
             diags.error("AQS610", f"missing NOT NULL column {where}", m.model_span,
                         hints=(f"map it: {field['name']} = ...",))
-        elif field["default"] is not None:
-            diags.error("AQS611", f"{where} has a Python-only default that COPY would skip", m.model_span,
-                        hints=(f"map it ({field['name']} = default, or a constant), or write "
-                               f"`skip {field['name']} \"reason\"`",))
 
 
 def _check_natural_key(m: ir.ModelMap, manifest: Manifest, seen: dict, diags: Diagnostics) -> None:

@@ -32,7 +32,7 @@ def check_field(m: ir.ModelMap, item: ir.FieldMap, field: dict, manifest: Manife
         return
     kind = field_kind(field)
     if field["foreign_key"] is not None:
-        _check_fk(m, name, field, expr, manifest, diags)
+        _check_fk(m, name, field, expr, manifest, mapping, diags)
         return
     if info.kind == "id" or (kind in _COMPATIBLE and info.kind not in _COMPATIBLE[kind]):
         diags.error("AQS632", f"{name} is {field['db_type']} but the expression gives {info.kind}", expr.span)
@@ -70,14 +70,21 @@ def _check_default(name: str, field: dict, expr, diags: Diagnostics) -> None:
                               "it should be", expr.span)
 
 
-def _check_fk(m: ir.ModelMap, name: str, field: dict, expr, manifest: Manifest, diags: Diagnostics) -> None:
+def _check_fk(m: ir.ModelMap, name: str, field: dict, expr, manifest: Manifest, mapping: ir.Mapping,
+              diags: Diagnostics) -> None:
     target = field["foreign_key"]["model"]
     if expr.kind == "lookup":
         if expr.model != target:
             diags.error("AQS641", f"{name} points at {target}, not {expr.model}", expr.model_span)
         check_lookup(expr, manifest, diags)
     elif expr.kind == "ref":
-        pass  # the ids of loaded rows; that the referenced family maps to `target` is checked with decisions
+        from aquadsl.targets.families import row_family
+
+        sources = {row_family(x.family) for x in mapping.maps if x.kind == "map" and x.model == target}
+        if expr.family not in sources:
+            diags.error("AQS642", f"{name} points at {target}, but ref({expr.family}) gives the ids of rows loaded "
+                                  f"from '{expr.family}', and no map loads {target} from it", expr.span,
+                        hints=(f"add `map {target} from {expr.family}`, or use lookup {target}(...)",))
     elif not (expr.kind == "lit" and expr.value is None and field["null"]):
         diags.error("AQS643", f"{name} is a foreign key to {target}: map it with lookup {target}(...) or ref(...)",
                     expr.span)

@@ -13,6 +13,8 @@ import importlib
 
 from aquadsl.plan.model import Plan
 from aquadsl.plan.ranges import expand
+from aquadsl.sim import fish
+from aquadsl.targets import derived
 from aquadsl.sim.schema import SCHEMA
 from aquadsl.sim.volume import HARVEST_GRADES
 
@@ -28,8 +30,17 @@ INFRA: dict[str, tuple[tuple[str, str], ...]] = {
     "feeds": (("name", "str"),),
 }
 
+# Extra batch families: the simulation produces them only when a mapping reads one.
+EXTRA: dict[str, tuple[tuple[str, str], ...]] = {"fish_observations": fish.COLUMNS}
+# Derived batch families: built from a batch's rows by joins (aquadsl.targets.derived); data-dependent counts.
+DERIVED: dict[str, tuple[tuple[str, str], ...]] = {"transfer_actions": derived.COLUMNS}
+
+# ref(FAMILY) -> the column of the reading family that holds the referenced row's number.
+REF_COLUMNS = {"batches": None, "assignments": "assignment_no", "growth_samples": "sample_row",
+               "transfers": "transfer_no"}
+
 # A batch column naming an entity -> the infrastructure family whose attributes `column.attr` reads.
-ENTITY = {"container": "containers", "geography": "geographies", "stage": "stages", "from_stage": "stages",
+ENTITY = {"container": "containers", "source_container": "containers", "dest_container": "containers", "geography": "geographies", "stage": "stages", "from_stage": "stages",
           "to_stage": "stages", "parameter": "parameters", "feed_name": "feeds", "unit": "units",
           "station": "stations"}
 
@@ -66,12 +77,19 @@ def _providers() -> dict:
     out = {}
     for name in PROVIDERS:
         module = importlib.import_module(name)
-        out.update({family: module for family in module.FAMILIES if family not in SCHEMA and family not in INFRA})
+        out.update({family: module for family in module.FAMILIES
+                    if not any(family in known for known in (SCHEMA, INFRA, EXTRA, DERIVED))})
         for key, values in getattr(module, "VOCABULARIES", {}).items():
             VOCABULARIES.setdefault(key, tuple(values))
         for column, bound in getattr(module, "BOUNDS", {}).items():
             BOUNDS.setdefault(column, bound)
     return out
+
+
+def row_family(family: str) -> str:
+    """The family whose rows a provided family repeats one for one, in order (its ids are theirs), else itself."""
+    module = _providers().get(family)
+    return getattr(module, "ALIASES", {}).get(family, family) if module else family
 
 
 def provided_kind(family: str) -> str | None:
@@ -81,14 +99,23 @@ def provided_kind(family: str) -> str | None:
 
 def family_columns(family: str) -> dict[str, str] | None:
     """Column -> type of a family, or None if there is no such family."""
-    cols = SCHEMA.get(family) or INFRA.get(family)
+    cols = SCHEMA.get(family) or INFRA.get(family) or EXTRA.get(family) or DERIVED.get(family)
     if cols is None and family in _providers():
         cols = _providers()[family].FAMILIES[family].columns
     return dict(cols) if cols else None
 
 
 def all_families() -> list[str]:
-    return sorted(set(SCHEMA) | set(INFRA) | set(_providers()))
+    return sorted(set(SCHEMA) | set(INFRA) | set(EXTRA) | set(DERIVED) | set(_providers()))
+
+
+def extra_rows(plan: Plan, family: str, batch_id: str) -> int:
+    """Rows an extra family gives for a batch (a fixed function of the plan, like the plan's estimates)."""
+    return {"fish_observations": fish.fish_observation_count}[family](plan, batch_id)
+
+
+def extra_family(plan: Plan, family: str, batch_id: str) -> dict:
+    return {"fish_observations": fish.fish_observations}[family](plan, batch_id)
 
 
 def is_infra(family: str) -> bool:

@@ -1,11 +1,11 @@
 """Set-based foreign-key checks: one anti-join per foreign key and batch instead of a trigger call per row.
 
 Django declares foreign keys DEFERRABLE INITIALLY DEFERRED, so PostgreSQL queues one RI trigger event
-per inserted row and key and runs them at commit: for AquaMind that was half of a batch's time. When
-the role may (superuser) and no mapped table has a trigger of its own, a batch runs with
-``session_replication_role = replica`` (which skips only those RI triggers then) and proves the same
-property with one anti-join per key over the batch's id range before it commits. Otherwise the
-database checks as usual. Either way a missing parent fails the batch, which is then retried.
+per inserted row and key and runs them at commit: for AquaMind that was half of a batch's time. With
+``foreign_keys trusted`` a batch runs with ``session_replication_role = replica`` (apply refuses that
+without the privilege or when a mapped table has triggers of its own) and this module proves the same
+property with one anti-join per key over the batch's id range before it commits, so a missing parent
+still fails the batch (which is then retried) instead of being trusted blindly.
 """
 
 from __future__ import annotations
@@ -32,18 +32,6 @@ def fk_sql(c, manifest: Manifest, schema: str) -> list[str]:
                    f"(SELECT 1 FROM {qi(schema)}.{qi(parent['db_table'])} p WHERE p.{qi(fk['field'])} = t.{col}) "
                    "LIMIT 1")
     return out
-
-
-def replica_allowed(cur, schema: str, tables: list[str]) -> bool:
-    """True if this role may skip RI triggers and no mapped table has a trigger of its own."""
-    cur.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-    row = cur.fetchone()
-    if not row or not row[0]:
-        return False
-    cur.execute("SELECT count(*) FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid "
-                "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE NOT g.tgisinternal AND n.nspname = %s AND c.relname = ANY(%s)", [schema, tables])
-    return cur.fetchone()[0] == 0
 
 
 def check_parents(cur, checks: list[str], lo: int, hi: int) -> None:

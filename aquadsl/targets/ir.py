@@ -68,7 +68,7 @@ class Ref(Node):
 
     kind: Literal["ref"] = "ref"
     family: str
-    column: str | None = None       # ref(FAMILY, COLUMN): the row of FAMILY numbered by this row's COLUMN
+    column: str | None = None    # the column holding the row number (default: the family's usual one)
     span: Span
 
 
@@ -171,6 +171,7 @@ class Target(Node):
     id_block: int = 10**9
     verify_sample: int = 20
     endpoints: tuple[str, ...] = ()
+    foreign_keys: Literal["checked", "trusted"] = "checked"
     span: Span
     spans: dict[str, Span] = {}
 

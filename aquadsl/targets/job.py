@@ -25,6 +25,7 @@ class TargetJob:
     infra: list[CompiledMap]                  # infra maps, in file order
     entities: dict[str, dict] = field(default_factory=dict)   # infra rows that attribute paths read
     digest: str = ""                          # identity of mapping + manifest (part of the plan hash)
+    trusted: bool = False                     # foreign_keys trusted: skip PostgreSQL's per-row FK checks
 
     def wanted(self, family: str) -> list[tuple[str, str]]:
         """The staged columns of a family: the union over every map that reads it."""
@@ -91,4 +92,5 @@ def build_job(mapping: ir.Mapping, manifest: Manifest, plan: Plan) -> TargetJob:
     infra = [compile_map(m, manifest, t, when) for m in mapping.maps if m.kind == "infra"]
     needed = {ENTITY[p.split(".")[0]] for c in maps for p, _ in c.stage_columns if "." in p}
     entities = {f: infra_rows(plan, f) for f in sorted(needed) if f in INFRA}
-    return TargetJob(t.name, t.schema_name, t.id_block, when, maps, infra, entities, digest(mapping, manifest))
+    return TargetJob(t.name, t.schema_name, t.id_block, when, maps, infra, entities, digest(mapping, manifest),
+                     t.foreign_keys == "trusted")

@@ -136,3 +136,27 @@ def advance_sequences(cur, tables: dict[str, str], pks: dict[str, str], types: d
         if seq:
             cur.execute(f"SELECT setval(%s, GREATEST(%s, COALESCE(pg_sequence_last_value(%s::regclass), 1), "
                         f"(SELECT COALESCE(max({qi(pks[label])}), 1) FROM {table})))", [seq, top, seq])
+
+
+def check_trusted(cur, schema: str, tables: list[str]) -> None:
+    """`foreign_keys trusted` switches triggers off per batch: refuse if the role may not, or if any
+    table has a trigger of its own (which would then be skipped silently)."""
+    cur.execute("SAVEPOINT aqs_trust")
+    try:
+        cur.execute("SET LOCAL session_replication_role = replica")
+    except Exception as exc:  # noqa: BLE001 - the driver's permission error
+        cur.execute("ROLLBACK TO SAVEPOINT aqs_trust")
+        raise fault(AQS_DRIFT, "foreign_keys trusted needs a role that may set session_replication_role "
+                               f"({' '.join(str(exc).split())[:120]})",
+                    "connect as a superuser (or GRANT SET ON PARAMETER session_replication_role), "
+                    "or write `foreign_keys checked`") from None
+    cur.execute("RELEASE SAVEPOINT aqs_trust")
+    cur.execute("SET LOCAL session_replication_role = origin")
+    cur.execute("SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = %s AND c.relname = ANY(%s) AND NOT t.tgisinternal ORDER BY 1, 2",
+                [schema, tables])
+    row = cur.fetchone()
+    if row:
+        raise fault(AQS_DRIFT, f"table {row[0]} has trigger {row[1]}, which foreign_keys trusted would skip",
+                    "write `foreign_keys checked` in the target block")

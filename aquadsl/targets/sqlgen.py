@@ -90,11 +90,11 @@ def expr_sql(e, ctx: _Ctx, decimals: int | None) -> str:
     if k == "load_time":
         return literal(ctx.load_time)
     if k == "ref":
-        if e.column is not None:       # the row numbered by this column in that family's map
-            return f"({{base}} + {ctx.col((e.column,))})"
+        from aquadsl.targets.families import REF_COLUMNS
+
         if e.family == "batches":
             return "({base} + 1)"
-        return f"({{base}} + {ctx.col(('assignment_no',))})"
+        return f"({{base}} + {ctx.col((e.column or REF_COLUMNS[e.family],))})"
     if k == "lookup":
         return _lookup(e, ctx)
     if k == "value_map":
@@ -193,10 +193,13 @@ def compile_map(m: ir.ModelMap, manifest: Manifest, target: ir.Target, load_time
 
 
 def _id_sql(m: ir.ModelMap, ctx: _Ctx) -> str:
-    if m.family == "batches":
+    from aquadsl.targets.families import row_family
+
+    family = row_family(m.family)     # a provided copy of batches/assignments is numbered like them
+    if family == "batches":
         row = "1"
-    elif m.family == "assignments":
-        row = ctx.col(("assignment_no",))
+    elif family in ("assignments", "transfers"):   # numbered as ref() numbers them
+        row = ctx.col(({"assignments": "assignment_no", "transfers": "transfer_no"}[family],))
     else:
         row = f"{STAGE}._row"
     if m.unpivot is not None:

@@ -101,8 +101,9 @@ class ToIR(Transformer):
         return ir.Lookup(model=model, keys=keys, span=_join(self._sp(c[0]), self._sp(c[-1])), model_span=mspan)
 
     def ref(self, c):
-        column = str(c[4]) if len(c) > 4 else None
-        return ir.Ref(family=str(c[2]), column=column, span=_join(self._sp(c[0]), self._sp(c[-1])))
+        names = [t for t in c if isinstance(t, Token) and t.type == "NAME"]
+        return ir.Ref(family=str(names[0]), column=str(names[1]) if len(names) > 1 else None,
+                      span=_join(self._sp(c[0]), self._sp(c[-1])))
 
     def map_entry(self, c):
         key = _string(c[0]) if c[0].type == "STRING" else int(c[0]) if c[0].type == "INT" else str(c[0])
@@ -209,6 +210,8 @@ class ToIR(Transformer):
 
     def t_history(self, c):
         return self._setting(c, str(c[1]))
+
+    t_foreign_keys = t_history
 
     def t_id_block(self, c):
         return self._setting(c, int(str(c[1]).replace("_", "")))

@@ -11,7 +11,7 @@ import sys
 import time
 from multiprocessing.connection import Connection
 
-from aquadsl.runtime.workers import _die_with_parent, _error_text, _peak_rss_mb
+from aquadsl.runtime.workers import _die_with_parent, _error_text, _peak_rss_mb, serve
 from aquadsl.targets.job import TargetJob
 
 
@@ -31,15 +31,7 @@ def target_worker_main(conn: Connection, url: str, plan_text: str, job: TargetJo
     except BaseException as exc:  # noqa: BLE001 - reported to the parent as plain text
         conn.send(("fatal", _error_text(exc, url)[0]))
         return
-    conn.send(("ready", os.getpid(), _peak_rss_mb()))
-    while True:
-        try:
-            msg = conn.recv()
-        except (EOFError, OSError):
-            return
-        if msg[0] == "stop":
-            return
-        conn.send(_run_task(msg[1], plan, job, url))
+    serve(conn, lambda task: _run_task(task, plan, job, url))
 
 
 def _run_task(task, plan, job: TargetJob, url: str) -> tuple:
@@ -53,6 +45,7 @@ def _run_task(task, plan, job: TargetJob, url: str) -> tuple:
         inject("simulate", task.batch_id, task.attempt)
         batch = plan.batch(task.batch_id)
         rows = simulate_batch(plan, task.batch_id)
+        add_extra_families(job, plan, batch, rows)
         rows.update(provided_rows(plan, task.batch_id, rows, job.families()))
         db.reconnect_if_dropped()
         counts, already = load_batch(job, batch, rows, task.attempt, started, task.log_path)
@@ -63,6 +56,22 @@ def _run_task(task, plan, job: TargetJob, url: str) -> tuple:
         message, trace = _error_text(exc, url)
         connection.close()
         return ("failed", task, message, trace, time.perf_counter() - started, _peak_rss_mb())
+
+
+def add_extra_families(job: TargetJob, plan, batch, rows: dict) -> None:
+    """Produce the extra families the mapping reads; each must have exactly its planned row count."""
+    from aquadsl.runtime.encode import LoadError
+    from aquadsl.targets.derived import transfer_actions
+    from aquadsl.targets.families import DERIVED, EXTRA, extra_family, extra_rows
+
+    for family in job.families():
+        if family in DERIVED:
+            rows[family] = {"transfer_actions": transfer_actions}[family](rows)
+        elif family in EXTRA:
+            rows[family] = extra_family(plan, family, batch.id)
+            n, want = len(rows[family]["batch_id"]), extra_rows(plan, family, batch.id)
+            if n != want:
+                raise LoadError(f"{family}: simulated {n} rows, the plan implies {want}")
 
 
 def load_batch(job: TargetJob, batch, rows: dict, attempt: int, started: float,
@@ -78,12 +87,11 @@ def load_batch(job: TargetJob, batch, rows: dict, attempt: int, started: float,
     counts: dict[str, int] = {}
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("SET LOCAL synchronous_commit TO OFF")
+        if job.trusted:   # no per-row FK triggers; one anti-join per key proves them below (fkcheck)
+            cur.execute("SET LOCAL session_replication_role = replica")
         prior = ledger.lock_done(batch.id)
         if prior is not None:
             return prior, True
-        set_based = _set_based(cur, job)
-        if set_based:
-            cur.execute("SET LOCAL session_replication_role = replica")
         for family in job.families():
             wanted = job.wanted(family)
             n, arrays = family_arrays(rows[family], wanted, job.entities)
@@ -97,22 +105,10 @@ def load_batch(job: TargetJob, batch, rows: dict, attempt: int, started: float,
                                                  hlo=(batch.index + 1) * c.history_block))
                 label = c.history_table
                 counts[label] = counts.get(label, 0) + cur.rowcount
-        if set_based:
+        if job.trusted:
             from aquadsl.targets.fkcheck import check_parents
 
             check_parents(cur, [sql for c in job.maps for sql in c.fk_sql], base, base + job.id_block)
         ledger.mark_done(batch.id, counts, time.perf_counter() - started, log_path)
     return counts, False
 
-
-_SET_BASED: list[bool] = []
-
-
-def _set_based(cur, job: TargetJob) -> bool:
-    """Whether this worker checks foreign keys set-based (decided once per process, see fkcheck)."""
-    if not _SET_BASED:
-        from aquadsl.targets.fkcheck import replica_allowed
-
-        tables = [c.table.split(".")[-1].strip('"') for c in job.maps]
-        _SET_BASED.append(replica_allowed(cur, job.schema, tables) and not os.environ.get("AQUADSL_TRIGGER_FK"))
-    return _SET_BASED[0]

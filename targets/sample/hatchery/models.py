@@ -149,3 +149,23 @@ class FishObservation(models.Model):
     fish_no = models.PositiveIntegerField()
     weight_g = models.DecimalField(max_digits=10, decimal_places=2)
     length_cm = models.DecimalField(max_digits=6, decimal_places=2)
+
+
+class Transfer(models.Model):
+    """A cohort's move from one stage to the next."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE)
+    moved_on = models.DateField()
+    from_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    to_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    fish_count = models.PositiveIntegerField()
+
+
+class TransferAction(models.Model):
+    """One source tank to one destination tank within a transfer."""
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="actions")
+    source = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="+")
+    destination = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="+")
+    fish_count = models.PositiveIntegerField()
+    biomass_kg = models.DecimalField(max_digits=12, decimal_places=3)

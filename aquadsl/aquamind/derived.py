@@ -1,4 +1,4 @@
-"""Families derived from a batch's rows in AquaMind's shapes: transfer and egg-delivery actions, lice per type."""
+"""Families derived from a batch's rows in AquaMind's shapes: transfer workflows, egg deliveries, lice per type."""
 
 from __future__ import annotations
 
@@ -13,12 +13,6 @@ DERIVED_SCHEMA: dict[str, SchemaColumns] = {
     "transfer_workflows": (
         ("batch_id", "str"), ("transfer_no", "int"), ("date", "date"), ("from_stage", "str"), ("to_stage", "str"),
         ("source_count", "int"), ("transferred_count", "int"), ("biomass_kg", "float"), ("actions", "int"),
-    ),
-    "transfer_actions": (
-        ("batch_id", "str"), ("transfer_no", "int"), ("action_no", "int"), ("date", "date"),
-        ("assignment_no", "int"), ("container", "str"), ("dest_assignment_no", "int"), ("dest_container", "str"),
-        ("source_population_before", "int"), ("transferred_count", "int"), ("transferred_biomass_kg", "float"),
-        ("avg_weight_g", "float"),
     ),
     "creation_workflows": (
         ("batch_id", "str"), ("date", "date"), ("eggs", "int"), ("actions", "int"),
@@ -57,51 +51,22 @@ def _typed(table: str, rows: list[tuple]) -> Columns:
     return out
 
 
-def _pairs(sources: list[int], dests: list[int]) -> list[tuple[int, int, int]]:
-    """(source index, dest index, fish) moving fish in order so each source empties and each dest fills."""
-    out, i, j = [], 0, 0
-    left_s, left_d = list(sources), list(dests)
-    while i < len(left_s) and j < len(left_d):
-        n = min(left_s[i], left_d[j])
-        if n > 0:
-            out.append((i, j, n))
-        left_s[i] -= n
-        left_d[j] -= n
-        if left_s[i] == 0:
-            i += 1
-        if j < len(left_d) and left_d[j] == 0:
-            j += 1
-    return out
+def transfer_workflows(actions: Columns) -> Columns:
+    """One workflow per stage change, totalled over its per-container-pair actions.
 
-
-def transfers(rows: BatchRows) -> tuple[Columns, Columns]:
-    """One workflow per stage change and one action per (source, destination) container pair.
-
-    Sources are the from-stage assignments ending on the transfer day, destinations the to-stage ones
-    starting that day; fish move in assignment order, so every source sends exactly its departing count
-    and every destination receives exactly its arriving count.
+    ``actions`` is the targets' derived family transfer_actions (aquadsl.targets.derived), which pairs
+    sources and destinations so every container's departing and arriving fish are conserved.
     """
-    a, t = rows["assignments"], rows["transfers"]
-    flows, actions = [], []
-    for k in range(len(t["transfer_no"])):
-        day = t["date"][k]
-        src = np.flatnonzero((a["stage"] == t["from_stage"][k]) & (a["end_date"] == day))
-        dst = np.flatnonzero((a["stage"] == t["to_stage"][k]) & (a["start_date"] == day))
-        pairs = _pairs([int(a["population_end"][i]) for i in src], [int(a["population_start"][j]) for j in dst])
-        before = {int(i): int(a["population_end"][i]) for i in src}
-        mass = 0.0
-        for no, (si, dj, n) in enumerate(pairs, start=1):
-            s, d = src[si], dst[dj]
-            weight = round(float(a["avg_weight_end_g"][s]), 2)
-            kg = round(n * weight / 1000.0, 2)
-            mass += kg
-            actions.append((t["batch_id"][k], int(t["transfer_no"][k]), no, day, int(a["assignment_no"][s]),
-                            a["container"][s], int(a["assignment_no"][d]), a["container"][d], before[int(s)], n,
-                            kg, weight))
-            before[int(s)] -= n
-        flows.append((t["batch_id"][k], int(t["transfer_no"][k]), day, t["from_stage"][k], t["to_stage"][k],
-                      int(a["population_end"][src].sum()), sum(p[2] for p in pairs), round(mass, 2), len(pairs)))
-    return _typed("transfer_workflows", flows), _typed("transfer_actions", actions)
+    rows = []
+    for no in np.unique(actions["transfer_no"]):
+        mine = np.flatnonzero(actions["transfer_no"] == no)
+        first = mine[0]
+        sources = np.unique(actions["source_assignment_no"][mine], return_index=True)[1]
+        rows.append((actions["batch_id"][first], int(no), actions["date"][first], actions["from_stage"][first],
+                     actions["to_stage"][first], int(actions["source_population_before"][mine][sources].sum()),
+                     int(actions["fish_moved"][mine].sum()), round(float(actions["biomass_kg"][mine].sum()), 2),
+                     len(mine)))
+    return _typed("transfer_workflows", rows)
 
 
 def creation(rows: BatchRows) -> tuple[Columns, Columns]:
@@ -143,7 +108,8 @@ def lice_by_type(layout: Layout, rows: BatchRows) -> Columns:
 
 def derived_rows(layout: Layout, rows: BatchRows) -> BatchRows:
     """Every derived family of one simulated batch."""
-    flows, actions = transfers(rows)
+    from aquadsl.targets.derived import transfer_actions
+
     eggs, deliveries = creation(rows)
-    return {"transfer_workflows": flows, "transfer_actions": actions, "creation_workflows": eggs,
+    return {"transfer_workflows": transfer_workflows(transfer_actions(rows)), "creation_workflows": eggs,
             "creation_actions": deliveries, "lice_by_type": lice_by_type(layout, rows)}
