@@ -61,14 +61,17 @@ def loaded(am_url, tmp_path_factory):
 def expected_counts() -> dict[str, int]:
     """What the mapping must write, from the simulation itself (no database)."""
     from aquadsl.compiler import compile_path
-    from aquadsl.targets.families import all_families, provided_rows
     from aquadsl.sim.simulate import simulate_batch
+    from aquadsl.targets.derived import transfer_actions
+    from aquadsl.targets.families import all_families, extra_family, provided_rows
 
     plan = compile_path(SCENARIO).plan
     out: dict[str, int] = {}
     for b in plan.batches:
         rows = simulate_batch(plan, b.id)
         rows.update(provided_rows(plan, b.id, rows, all_families()))
+        rows["transfer_actions"] = transfer_actions(rows)
+        rows["fish_observations"] = extra_family(plan, "fish_observations", b.id)
         n = {t: len(next(iter(c.values()))) for t, c in rows.items()}
         for model, count in {
             "batch.Batch": 1, "batch.BatchContainerAssignment": n["assignments"],
@@ -78,6 +81,7 @@ def expected_counts() -> dict[str, int]:
             "health.FishParameterScore": n["health_scores"], "batch.TransferAction": n["transfer_actions"],
             "batch.ActualDailyAssignmentState": n["daily_states"], "harvest.HarvestLot": n["harvest_lots"],
             "inventory.FeedPurchase": n["feed_purchases"], "batch.CreationAction": n["creation_actions"],
+            "batch.IndividualGrowthObservation": n["fish_observations"],
         }.items():
             out[model] = out.get(model, 0) + count
     return out
