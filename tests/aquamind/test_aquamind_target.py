@@ -133,3 +133,14 @@ def test_a_second_apply_is_a_no_op_that_writes_nothing(loaded):
                                                                                          again.stderr).lower()
     after = am_check(url, {"models": {"environmental.EnvironmentalReading": 0, "batch.Batch": 0}})
     assert after["counts"]["environmental.EnvironmentalReading"] == verdict["counts"]["environmental.EnvironmentalReading"]
+
+
+def test_aquadsl_verify_passes_everything_but_aquamind_s_own_transfer_rule(loaded):
+    url, manifest, _, _ = loaded
+    result = aquadsl("target", "verify", str(MAPPING), str(SCENARIO), "--database", url, "--manifest", str(manifest),
+                     "--format", "json")
+    findings = json.loads(result.stdout)["findings"]
+    failed = [f for f in findings if not f["ok"]]
+    assert {(f["check"], f["subject"]) for f in failed} <= {("full-clean", "batch.TransferAction")}, failed
+    kinds = {f["check"] for f in findings if f["ok"]}
+    assert {"row-count", "full-clean", "save-replay", "endpoint"} <= kinds
