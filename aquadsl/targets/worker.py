@@ -97,10 +97,13 @@ def load_batch(job: TargetJob, batch, rows: dict, attempt: int, started: float,
             n, arrays = family_arrays(rows[family], wanted, job.entities)
             copy_family(cur, family, n, arrays, wanted)
         inject("load", batch.id, attempt)
-        for c in job.maps:
+        # A model fed by several maps (AquaMind's treatments) gets its history once, after its last map:
+        # the history INSERT covers the model's whole id range of the batch.
+        last = {c.model: i for i, c in enumerate(job.maps)}
+        for i, c in enumerate(job.maps):
             cur.execute(c.insert_sql(stage_name(c.family), base))
             counts[c.model] = counts.get(c.model, 0) + cur.rowcount
-            if c.history_sql:
+            if c.history_sql and last[c.model] == i:
                 cur.execute(c.history_sql.format(lo=base, hi=base + job.id_block,
                                                  hlo=(batch.index + 1) * c.history_block))
                 label = c.history_table
