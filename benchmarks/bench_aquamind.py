@@ -84,7 +84,7 @@ def main() -> None:
     opts = ap.parse_args()
     if not os.environ.get("AQUADSL_AQUAMIND_DIR") or not os.environ.get("AQUADSL_AQUAMIND_PYTHON"):
         raise SystemExit("set AQUADSL_AQUAMIND_DIR and AQUADSL_AQUAMIND_PYTHON (see docs/targets.md)")
-    results = []
+    results = Results(opts)
     with tempfile.TemporaryDirectory(prefix="bench_am_") as tmp:
         folder = Path(tmp)
         name = f"aqs_bench_native_{os.getpid()}"
@@ -105,12 +105,20 @@ def main() -> None:
                      "--workers", str(opts.workers)], folder / f"am-{policy}.json")))
             finally:
                 _admin(opts.pg_admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    print(f"{opts.scenario}, {opts.workers} worker(s), whole `aquadsl apply` processes on fresh databases")
-    print(f"{'run':28s} {'rows':>12s} {'seconds':>9s} {'rows/s':>10s} {'x old generator':>16s}")
-    for label, seconds, rows, outcome in results:
+
+
+class Results:
+    """Prints the table head once, then each run's line as soon as it is measured (flushed)."""
+
+    def __init__(self, opts) -> None:
+        print(f"{opts.scenario}, {opts.workers} worker(s), whole `aquadsl apply` processes on fresh databases")
+        print(f"{'run':28s} {'rows':>12s} {'seconds':>9s} {'rows/s':>10s} {'x old generator':>16s}", flush=True)
+
+    def append(self, result: tuple) -> None:
+        label, seconds, rows, outcome = result
         rate = rows / seconds
         print(f"{label:28s} {rows:12,d} {seconds:9.1f} {rate:10,.0f} {rate / OLD_GENERATOR_ROWS_S:15.0f}x"
-              + ("" if outcome == "completed" else f"  ({outcome})"))
+              + ("" if outcome == "completed" else f"  ({outcome})"), flush=True)
 
 
 if __name__ == "__main__":
