@@ -102,7 +102,7 @@ def render(summary: Summary) -> str:
                  + (f", {s.pending} pending" if s.pending else "") + f" (of {s.batches_total})")
     lines.append(f"rows: {s.rows_total:,} in {s.elapsed_s:.1f} s = {s.rows_per_s:,.0f} rows/s "
                  f"with {s.workers} worker(s)")
-    width = max(len(t) for t in s.rows)
+    width = max((len(t) for t in s.rows), default=0)   # a target run that loaded nothing has no rows
     lines.extend(f"  {t:<{width}} {n:>12,}" for t, n in s.rows.items())
     util = ", ".join(f"{k} {v['ratio']:.1%} ({v['peak']}/{v['containers']} containers"
                      + (f" on {v['date']})" if v["date"] else ")") for k, v in s.peak_utilisation.items())

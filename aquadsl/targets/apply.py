@@ -68,7 +68,11 @@ def _prepare(job: TargetJob, mapping: ir.Mapping, manifest: Manifest, target_url
     named, pks, types, blocks = tables(job, manifest)
     try:
         with transaction.atomic(), connection.cursor() as cur:
-            schema_checks.check_drift(cur, manifest, job.schema, sorted(set(named) | {c.model for c in job.infra}))
+            written: dict[str, set[str]] = {}
+            for c in [*job.maps, *job.infra]:
+                written.setdefault(c.model, set()).update(c.columns)
+            schema_checks.check_drift(cur, manifest, job.schema, sorted(set(named) | {c.model for c in job.infra}),
+                                      written)
             if job.trusted:
                 schema_checks.check_trusted(cur, job.schema, [manifest.model(x)["db_table"] for x in named])
         tledger.ensure_schema(mapping.target.ledger_schema)

@@ -19,6 +19,7 @@ def check_mapping(mapping: ir.Mapping, manifest: Manifest) -> Diagnostics:
     """Every problem of ``mapping`` against ``manifest``, in source order."""
     diags = Diagnostics()
     _check_target(mapping, diags)
+    manifest = with_declared_keys(mapping, manifest)
     mapped: dict[str, list[ir.ModelMap]] = {}
     for m in mapping.maps:
         if _check_header(m, manifest, diags):
@@ -26,6 +27,34 @@ def check_mapping(mapping: ir.Mapping, manifest: Manifest) -> Diagnostics:
             _check_body(m, manifest, mapping, diags)
     _check_decisions(mapping, manifest, mapped, diags)
     return diags
+
+
+def with_declared_keys(mapping: ir.Mapping, manifest: Manifest) -> Manifest:
+    """The manifest plus the `infra ... by KEY` keys of models whose database enforces no unique key.
+
+    Many applications (AquaMind among them) keep names unique per parent only by convention. The
+    mapping's `by` key then declares the natural key: aquadsl's own rows are unique in it by
+    construction, and apply refuses a database whose existing rows repeat one (so a lookup by it
+    can never match twice).
+    """
+    models = dict(manifest.models)
+    for m in mapping.maps:
+        if m.kind != "infra" or m.model not in models or not m.natural_key:
+            continue
+        names = [(manifest.field(m.model, k) or {"name": k})["name"] for k in m.natural_key]
+        if frozenset(names) in manifest.unique_sets(m.model):
+            continue
+        model = dict(models[m.model])
+        model["constraints"] = [*model.get("constraints", []),
+                                {"kind": "unique", "fields": sorted(names), "name": "aquadsl_declared_key",
+                                 "condition": None, "declared": True}]
+        models[m.model] = model
+    return Manifest({**manifest.data, "models": models})
+
+
+def declared_keys(manifest: Manifest, label: str) -> list[list[str]]:
+    """The declared (not database-enforced) keys of a model, as added by with_declared_keys."""
+    return [c["fields"] for c in (manifest.model(label) or {}).get("constraints", []) if c.get("declared")]
 
 
 def _check_target(mapping: ir.Mapping, diags: Diagnostics) -> None:
@@ -104,11 +133,23 @@ def _check_columns(m: ir.ModelMap, expr, extra: dict[str, str], diags: Diagnosti
             name = ".".join(node.path)
             diags.error("AQS605", f"row family '{m.family}' has no column '{name}'", node.span,
                         hints=did_you_mean(name, cols))
+        elif node.kind == "ref" and node.column is not None and node.family not in REF_COLUMNS:
+            _check_ref_column(m, node, diags)
         elif node.kind == "ref" and (node.family not in REF_COLUMNS or is_infra(m.family)
                                      or (node.column or REF_COLUMNS[node.family] or "batch_id") not in cols):
             diags.error("AQS642", f"ref({node.family}) is not available in a map from '{m.family}'", node.span,
                         hints=("ref(batches) in any batch family; ref(assignments) where rows have an assignment; "
                                "ref(growth_samples) in fish_observations",))
+
+
+def _check_ref_column(m: ir.ModelMap, node: ir.Ref, diags: Diagnostics) -> None:
+    """ref(FAMILY, COLUMN): both batch families; COLUMN an int column numbering FAMILY's rows in this batch."""
+    if is_infra(m.family) or family_columns(node.family) is None or is_infra(node.family):
+        diags.error("AQS642", f"ref({node.family}, {node.column}) needs batch families on both sides", node.span,
+                    hints=did_you_mean(node.family, [f for f in all_families() if not is_infra(f)]))
+    elif (family_columns(m.family) or {}).get(node.column) != "int":
+        diags.error("AQS642", f"row family '{m.family}' has no int column '{node.column}' to number "
+                              f"{node.family}'s rows", node.span)
 
 
 def _check_skip(m: ir.ModelMap, skip: ir.Skip, field: dict, diags: Diagnostics) -> None:

@@ -78,7 +78,9 @@ def _check_fk(m: ir.ModelMap, name: str, field: dict, expr, manifest: Manifest, 
             diags.error("AQS641", f"{name} points at {target}, not {expr.model}", expr.model_span)
         check_lookup(expr, manifest, diags)
     elif expr.kind == "ref":
-        sources = {x.family for x in mapping.maps if x.kind == "map" and x.model == target}
+        from aquadsl.targets.families import row_family
+
+        sources = {row_family(x.family) for x in mapping.maps if x.kind == "map" and x.model == target}
         if expr.family not in sources:
             diags.error("AQS642", f"{name} points at {target}, but ref({expr.family}) gives the ids of rows loaded "
                                   f"from '{expr.family}', and no map loads {target} from it", expr.span,

@@ -14,7 +14,8 @@ import numpy as np
 COLUMNS = (("batch_id", "str"), ("transfer_no", "int"), ("action_no", "int"), ("date", "date"),
            ("from_stage", "str"), ("to_stage", "str"), ("source_assignment_no", "int"),
            ("dest_assignment_no", "int"), ("source_container", "str"), ("dest_container", "str"),
-           ("fish_moved", "int"), ("avg_weight_g", "float"), ("biomass_kg", "float"))
+           ("fish_moved", "int"), ("avg_weight_g", "float"), ("biomass_kg", "float"),
+           ("source_population_before", "int"))
 
 
 def _pairs(src: list[int], dst: list[int]) -> list[tuple[int, int, int]]:
@@ -43,6 +44,7 @@ def transfer_actions(rows: dict) -> dict[str, np.ndarray]:
         src = np.flatnonzero(a["stage"] == t["from_stage"][k])
         dst = np.flatnonzero(a["stage"] == t["to_stage"][k])
         pairs = _pairs([int(a["population_end"][i]) for i in src], [int(a["population_start"][j]) for j in dst])
+        left = [int(a["population_end"][i]) for i in src]     # fish still in each source before its action
         for n, (i, j, moved) in enumerate(pairs, 1):
             s, d = src[i], dst[j]
             weight = float(t["avg_weight_g"][k])
@@ -53,8 +55,10 @@ def transfer_actions(rows: dict) -> dict[str, np.ndarray]:
                                 ("dest_assignment_no", int(a["assignment_no"][d])),
                                 ("source_container", a["container"][s]), ("dest_container", a["container"][d]),
                                 ("fish_moved", moved), ("avg_weight_g", weight),
-                                ("biomass_kg", round(moved * weight / 1000.0, 3))):
+                                ("biomass_kg", round(moved * weight / 1000.0, 3)),
+                                ("source_population_before", left[i])):
                 out[name].append(value)
+            left[i] -= moved
     types = dict(COLUMNS)
     return {name: np.asarray(values, dtype=_dtype(types[name])) for name, values in out.items()}
 

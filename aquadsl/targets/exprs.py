@@ -9,7 +9,7 @@ from aquadsl.targets import ir
 from aquadsl.targets.families import BOUNDS, ENTITY, INFRA, VOCABULARIES, family_columns
 
 _TYPES = {"str": "text", "int": "int", "float": "float", "date": "date", "datetime": "datetime"}
-FUNCTIONS = {"round": (1, 2), "int": (1, 1), "text": (1, 1), "abs": (1, 1), "coalesce": (2, 8), "least": (2, 8), "greatest": (2, 8)}
+FUNCTIONS = {"round": (1, 2), "round_even": (1, 2), "int": (1, 1), "text": (1, 1), "abs": (1, 1), "coalesce": (2, 8), "least": (2, 8), "greatest": (2, 8)}
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def _binop(expr, family, extra, extra_values) -> Facts:
 
 def _call(expr, family, extra, extra_values) -> Facts:
     args = [facts(a, family, extra, extra_values) for a in expr.args]
-    if expr.name == "round":
+    if expr.name in ("round", "round_even"):
         return Facts("decimal" if len(args) == 1 else "float", None, args[0].bound if args else None)
     if expr.name == "int":
         return Facts("int", None, args[0].bound if args else None)

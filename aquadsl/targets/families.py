@@ -8,6 +8,9 @@ set is fixed by the simulation; ``OPEN`` columns take their values from the plan
 
 from __future__ import annotations
 
+import functools
+import importlib
+
 from aquadsl.plan.model import Plan
 from aquadsl.plan.ranges import expand
 from aquadsl.sim import fish
@@ -57,20 +60,53 @@ OPEN = {"container", "geography", "stage", "from_stage", "to_stage", "parameter"
 BOUNDS = {"avg_weight_g": 20_000.0, "avg_weight_start_g": 20_000.0, "avg_weight_end_g": 20_000.0,
           "std_weight_g": 20_000.0, "min_weight_g": 20_000.0, "max_weight_g": 20_000.0,
           "avg_length_cm": 200.0, "condition_factor": 10.0, "mean_score": 5.0, "value": 100_000.0,
-          "temperature_c": 40.0, "fcr": 100.0, "feeding_pct": 100.0, "feed_kg": 1e7, "amount_kg": 1e6,
+          "temperature_c": 40.0, "fcr": 100.0, "feeding_pct": 100.0, "feed_kg": 1e7, "amount_kg": 1e5,
           "biomass_kg": 1e7, "biomass_end_kg": 1e7, "live_weight_kg": 1e7, "harvest_target_kg": 1e9,
           "volume_m3": 1e6, "max_biomass_kg": 1e8}
 ASSIGNED = {t for t, cols in SCHEMA.items() if any(c == "assignment_no" for c, _ in cols)}
 
 
+# Modules that bring a target's own row families: each has FAMILIES {name: obj with .kind ("batch" or
+# "infra") and .columns}, batch_rows(plan, batch_id, rows, names) and infra_columns(plan, family).
+PROVIDERS = ("aquadsl.aquamind.families",)
+
+
+@functools.lru_cache(maxsize=1)
+def _providers() -> dict:
+    """family name -> its provider module (imported once, lazily: the sim and the plan only)."""
+    out = {}
+    for name in PROVIDERS:
+        module = importlib.import_module(name)
+        out.update({family: module for family in module.FAMILIES
+                    if not any(family in known for known in (SCHEMA, INFRA, EXTRA, DERIVED))})
+        for key, values in getattr(module, "VOCABULARIES", {}).items():
+            VOCABULARIES.setdefault(key, tuple(values))
+        for column, bound in getattr(module, "BOUNDS", {}).items():
+            BOUNDS.setdefault(column, bound)
+    return out
+
+
+def row_family(family: str) -> str:
+    """The family whose rows a provided family repeats one for one, in order (its ids are theirs), else itself."""
+    module = _providers().get(family)
+    return getattr(module, "ALIASES", {}).get(family, family) if module else family
+
+
+def provided_kind(family: str) -> str | None:
+    module = _providers().get(family)
+    return module.FAMILIES[family].kind if module else None
+
+
 def family_columns(family: str) -> dict[str, str] | None:
     """Column -> type of a family, or None if there is no such family."""
     cols = SCHEMA.get(family) or INFRA.get(family) or EXTRA.get(family) or DERIVED.get(family)
+    if cols is None and family in _providers():
+        cols = _providers()[family].FAMILIES[family].columns
     return dict(cols) if cols else None
 
 
 def all_families() -> list[str]:
-    return sorted(set(SCHEMA) | set(INFRA) | set(EXTRA) | set(DERIVED))
+    return sorted(set(SCHEMA) | set(INFRA) | set(EXTRA) | set(DERIVED) | set(_providers()))
 
 
 def extra_rows(plan: Plan, family: str, batch_id: str) -> int:
@@ -83,7 +119,19 @@ def extra_family(plan: Plan, family: str, batch_id: str) -> dict:
 
 
 def is_infra(family: str) -> bool:
-    return family in INFRA
+    return family in INFRA or provided_kind(family) == "infra"
+
+
+def provided_rows(plan: Plan, batch_id: str, rows: dict, families) -> dict:
+    """The provided batch families among ``families`` for one simulated batch (its ``rows``)."""
+    out: dict = {}
+    by_module: dict = {}
+    for family in families:
+        if family not in SCHEMA and provided_kind(family) == "batch":
+            by_module.setdefault(_providers()[family], []).append(family)
+    for module, names in by_module.items():
+        out.update(module.batch_rows(plan, batch_id, rows, names))
+    return out
 
 
 def _unique(items) -> list:
@@ -96,6 +144,8 @@ def _short(name: str) -> str:
 
 def infra_rows(plan: Plan, family: str) -> dict[str, list]:
     """The rows of one infrastructure family, column-wise, in plan order."""
+    if family not in INFRA:
+        return _providers()[family].infra_columns(plan, family)
     rows = [dict(zip([c for c, _ in INFRA[family]], r)) for r in _infra_tuples(plan, family)]
     return {c: [r[c] for r in rows] for c, _ in INFRA[family]}
 

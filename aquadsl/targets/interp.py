@@ -20,8 +20,13 @@ class TargetError(Exception):
 
 def resolve(mapping: ir.Mapping, value: str) -> str:
     """A path of the target block, relative to the mapping file's folder."""
+    # ${VAR} lets one mapping serve every checkout (AquaMind's lives wherever its user cloned it).
+    expanded = os.path.expandvars(value)
+    if "$" in expanded:
+        raise TargetError(f"{mapping.path}: target {mapping.target.name!r}: '{value}' names an environment "
+                          "variable that is not set")
     # abspath, not resolve(): a venv's python is a symlink that must not be followed.
-    return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(mapping.path)), value))
+    return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(mapping.path)), expanded))
 
 
 def _placeholders(url: str | None) -> dict[str, str]:

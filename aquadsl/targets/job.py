@@ -11,6 +11,7 @@ from aquadsl.plan.model import Plan
 from aquadsl.targets import ir
 from aquadsl.targets.families import ENTITY, INFRA, infra_rows
 from aquadsl.targets.manifest import Manifest
+from aquadsl.targets.fkcheck import fk_sql
 from aquadsl.targets.sqlgen import CompiledMap, compile_map, history_sql
 
 
@@ -83,6 +84,7 @@ def build_job(mapping: ir.Mapping, manifest: Manifest, plan: Plan) -> TargetJob:
     maps = []
     for m in batch:
         c = compile_map(m, manifest, t, when)
+        c.fk_sql = fk_sql(c, manifest, t.schema_name)
         policy = m.history or t.history
         if policy == "initial":
             c.history_sql = history_sql(c, manifest, t, when)

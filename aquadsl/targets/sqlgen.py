@@ -53,6 +53,8 @@ class CompiledMap:
     history_block: int = 0                      # ids per batch in the history table
     conflict: str = ""                          # infra upsert: ON CONFLICT …
     natural_key: list[str] = field(default_factory=list)   # infra get_or_create: key attnames
+    declared_key: bool = False                  # infra key the database does not enforce (no ON CONFLICT)
+    fk_sql: list[str] = field(default_factory=list)   # set-based parent checks (see fkcheck), {lo} {hi}
     pk: str = "id"
 
     def insert_sql(self, stage: str, base: int) -> str:
@@ -105,12 +107,26 @@ def expr_sql(e, ctx: _Ctx, decimals: int | None) -> str:
         left, right = expr_sql(e.left, ctx, decimals), expr_sql(e.right, ctx, decimals)
         if e.op == "/":
             return f"(({left})::numeric / ({right}))"
+        if e.op == "+" and (_is_text(e.left, ctx) or _is_text(e.right, ctx)):   # "TRF-" + batch_id
+            return f"(({left})::text || ({right})::text)"
         return f"({left} {e.op} {right})"
     return _call(e, ctx, decimals)
 
 
+def _is_text(e, ctx: _Ctx) -> bool:
+    from aquadsl.targets.exprs import facts
+
+    return facts(e, ctx.m.family, ctx.extra, {}).kind == "text"
+
+
 def _call(e: ir.Call, ctx: _Ctx, decimals: int | None) -> str:
     args = [expr_sql(a, ctx, decimals) for a in e.args]
+    if e.name == "round_even":     # Python's Decimal.quantize default: ties to the even digit
+        places = e.args[1].value if len(e.args) > 1 and e.args[1].kind == "lit" else (decimals or 0)
+        factor = f"{10 ** int(places)}::numeric"
+        scaled = f"(({args[0]})::numeric * {factor})"
+        return (f"(CASE WHEN abs({scaled} - trunc({scaled})) = 0.5 AND mod(trunc({scaled}), 2) = 0 "
+                f"THEN trunc({scaled}) / {factor} ELSE round(({args[0]})::numeric, {int(places)}) END)")
     if e.name == "round":
         places = e.args[1].value if len(e.args) > 1 and e.args[1].kind == "lit" else (decimals or 0)
         return f"round(({args[0]})::numeric, {int(places)})"
@@ -165,7 +181,8 @@ def compile_map(m: ir.ModelMap, manifest: Manifest, target: ir.Target, load_time
         source += f" CROSS JOIN LATERAL (VALUES {rows}) AS u({qi(m.unpivot.key_name)}, {qi(m.unpivot.value_name)}, _j)"
     where = ""
     if m.where is not None:
-        where = f" WHERE {expr_sql(m.where.left, ctx, None)} {m.where.op} {expr_sql(m.where.right, ctx, None)}"
+        op = {"==": "=", "!=": "<>"}.get(m.where.op, m.where.op)       # the language's == is SQL's =
+        where = f" WHERE {expr_sql(m.where.left, ctx, None)} {op} {expr_sql(m.where.right, ctx, None)}"
     select = f"SELECT {', '.join(values)} {source} {' '.join(ctx.joins)}{where}"
     out = CompiledMap(model=m.model, kind=m.kind, family=m.family, table=ctx.table(m.model),
                       stage_columns=sorted(ctx.stage.items()), columns=columns, select_sql=select,
@@ -176,10 +193,13 @@ def compile_map(m: ir.ModelMap, manifest: Manifest, target: ir.Target, load_time
 
 
 def _id_sql(m: ir.ModelMap, ctx: _Ctx) -> str:
-    if m.family == "batches":
+    from aquadsl.targets.families import row_family
+
+    family = row_family(m.family)     # a provided copy of batches/assignments is numbered like them
+    if family == "batches":
         row = "1"
-    elif m.family in ("assignments", "transfers"):   # numbered as ref() numbers them
-        row = ctx.col(({"assignments": "assignment_no", "transfers": "transfer_no"}[m.family],))
+    elif family in ("assignments", "transfers"):   # numbered as ref() numbers them
+        row = ctx.col(({"assignments": "assignment_no", "transfers": "transfer_no"}[family],))
     else:
         row = f"{STAGE}._row"
     if m.unpivot is not None:
@@ -190,6 +210,8 @@ def _id_sql(m: ir.ModelMap, ctx: _Ctx) -> str:
 def _infra_clauses(m: ir.ModelMap, manifest: Manifest, out: CompiledMap) -> None:
     keys = [manifest.field(m.model, k)["column"] for k in m.natural_key]
     out.natural_key = keys
+    names = frozenset(manifest.field(m.model, k)["name"] for k in m.natural_key)
+    out.declared_key = names not in manifest.unique_sets(m.model)
     rest = [c for c in out.columns if c not in keys]
     if rest:
         sets = ", ".join(f"{qi(c)} = EXCLUDED.{qi(c)}" for c in rest)

@@ -14,15 +14,19 @@ from aquadsl.verify.findings import Finding, VerifyReport
 def expected_rows(job: TargetJob, plan: Plan) -> dict[str, int | None]:
     """Rows per model the plan implies (None for a `where` map: data-dependent, counted by the ledger)."""
     out: dict[str, int | None] = {}
+    from aquadsl.targets.families import provided_kind, row_family
+
     for c in job.maps:
-        if ("WHERE" in c.select_sql.split("FROM", 1)[-1] and c.family != "batches") or c.family in DERIVED:
+        family = row_family(c.family)          # a provided copy of batches/assignments counts like them
+        if ("WHERE" in c.select_sql.split("FROM", 1)[-1] and family != "batches") or c.family in DERIVED \
+                or (provided_kind(c.family) and family == c.family):     # provided: counted by the ledger
             n = None
-        elif c.family == "batches":
+        elif family == "batches":
             n = len(plan.batches)
-        elif c.family in EXTRA:
-            n = sum(extra_rows(plan, c.family, b.id) for b in plan.batches) * c.rows_per_row
+        elif family in EXTRA:
+            n = sum(extra_rows(plan, family, b.id) for b in plan.batches) * c.rows_per_row
         else:
-            n = sum(b.estimated_rows.get(c.family, 0) for b in plan.batches) * c.rows_per_row
+            n = sum(b.estimated_rows.get(family, 0) for b in plan.batches) * c.rows_per_row
         out[c.model] = n if c.model not in out or out[c.model] is None or n is None else out[c.model] + n
         if c.history_table:
             out[c.history_table] = out[c.model]

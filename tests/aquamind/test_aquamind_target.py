@@ -1,0 +1,146 @@
+"""The AquaMind target end to end against a real AquaMind: probe -> check -> apply -> AquaMind's own validation and API.
+
+Needs AQUADSL_AQUAMIND_DIR and AQUADSL_AQUAMIND_PYTHON (skipped with that reason otherwise: CI cannot
+fetch AquaMind). The scenario is one batch from eggs to harvest, so every mapped family has rows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.aquamind.conftest import ROOT, am_check, aquamind_paths
+
+MAPPING = ROOT / "targets" / "aquamind.aqt"
+SCENARIO = Path(__file__).with_name("small.aqs")
+ENDPOINTS = {
+    "batch.Batch": "/api/v1/batch/batches/",
+    "batch.BatchContainerAssignment": "/api/v1/batch/container-assignments/",
+    "batch.MortalityEvent": "/api/v1/batch/mortality-events/",
+    "inventory.FeedingEvent": "/api/v1/inventory/feeding-events/",
+    "environmental.EnvironmentalReading": "/api/v1/environmental/readings/",
+}
+# clean() of a transfer action rejects every action of a workflow that is no longer DRAFT/PLANNED,
+# so no completed transfer (AquaMind's own included) passes full_clean(); nothing else may fail.
+BY_DESIGN = {"batch.TransferAction": "Cannot add actions to workflow in COMPLETED status"}
+
+
+def aquadsl(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "aquadsl", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=900)
+
+
+def mapped_models() -> list[str]:
+    from aquadsl.targets.loader import load_mapping
+
+    return sorted({m.model for m in load_mapping(str(MAPPING)).mapping.maps})
+
+
+@pytest.fixture(scope="module")
+def loaded(am_url, tmp_path_factory):
+    """Probe, check and apply the small scenario; returns (url, manifest path, report, AquaMind's verdict)."""
+    folder = tmp_path_factory.mktemp("aquamind")
+    manifest, report = folder / "aquamind.manifest.json", folder / "report.json"
+    probe = aquadsl("target", "probe", str(MAPPING), "--database", am_url, "--out", str(manifest))
+    assert probe.returncode == 0, probe.stderr
+    check = aquadsl("check", str(MAPPING), "--manifest", str(manifest))
+    assert check.returncode == 0, check.stdout + check.stderr
+    apply = aquadsl("apply", str(SCENARIO), "--target", str(MAPPING), "--manifest", str(manifest), "--database",
+                    am_url, "--workers", "1", "--progress", "none", "--report", str(report))
+    assert apply.returncode == 0, apply.stdout[-2000:] + apply.stderr[-2000:]
+    verdict = am_check(am_url, {"models": {m: 15 for m in mapped_models()}, "endpoints": ENDPOINTS, "seed": 3})
+    return am_url, manifest, json.loads(report.read_text()), verdict
+
+
+def expected_counts() -> dict[str, int]:
+    """What the mapping must write, from the simulation itself (no database)."""
+    from aquadsl.compiler import compile_path
+    from aquadsl.sim.simulate import simulate_batch
+    from aquadsl.targets.derived import transfer_actions
+    from aquadsl.targets.families import all_families, extra_family, provided_rows
+
+    plan = compile_path(SCENARIO).plan
+    out: dict[str, int] = {}
+    for b in plan.batches:
+        rows = simulate_batch(plan, b.id)
+        rows.update(provided_rows(plan, b.id, rows, all_families()))
+        rows["transfer_actions"] = transfer_actions(rows)
+        rows["fish_observations"] = extra_family(plan, "fish_observations", b.id)
+        n = {t: len(next(iter(c.values()))) for t, c in rows.items()}
+        for model, count in {
+            "batch.Batch": 1, "batch.BatchContainerAssignment": n["assignments"],
+            "batch.MortalityEvent": int((rows["mortality_events"]["count"] > 0).sum()),
+            "environmental.EnvironmentalReading": n["environmental_readings"],
+            "inventory.FeedingEvent": n["feeding_events"], "health.LiceCount": n["lice_by_type"],
+            "health.FishParameterScore": n["health_scores"], "batch.TransferAction": n["transfer_actions"],
+            "batch.ActualDailyAssignmentState": n["daily_states"], "harvest.HarvestLot": n["harvest_lots"],
+            "inventory.FeedPurchase": n["feed_purchases"], "batch.CreationAction": n["creation_actions"],
+            "batch.IndividualGrowthObservation": n["fish_observations"],
+        }.items():
+            out[model] = out.get(model, 0) + count
+    return out
+
+
+def test_every_mapped_family_arrives_with_the_simulation_counts(loaded):
+    _, _, report, verdict = loaded
+    assert report["outcome"] == "completed"
+    expected = expected_counts()
+    got = {m: verdict["counts"][m] for m in expected}
+    assert got == expected
+    assert all(v > 0 for v in got.values()), got
+
+
+def test_full_clean_passes_on_a_sample_of_every_mapped_model(loaded):
+    verdict = loaded[3]
+    assert set(verdict["clean"]) == set(mapped_models())
+    for label, result in verdict["clean"].items():
+        assert result["checked"] > 0, label
+        if label in BY_DESIGN:
+            messages = {m for p in result["problems"] for ms in p["errors"].values() for m in ms}
+            assert messages <= {BY_DESIGN[label]}, (label, messages)
+        else:
+            assert result["failed"] == 0, (label, result["problems"][:3])
+
+
+def test_save_replay_changes_no_field(loaded):
+    verdict = loaded[3]
+    for label, result in verdict["replay"].items():
+        assert result["checked"] > 0, label
+        assert result["failed"] == 0, (label, result["changed"][:3])
+
+
+def test_api_lists_and_details_serve_the_loaded_rows(loaded):
+    api = loaded[3]["api"]
+    assert set(api) == set(ENDPOINTS)
+    for label, entry in api.items():
+        assert entry["list_status"] == 200, (label, entry)
+        assert entry["api_count"] == entry["db_count"] > 0, (label, entry)
+        assert entry["detail_status"] == 200 and entry["detail_id_matches"] and entry["detail_in_db"], label
+
+
+def test_a_second_apply_is_a_no_op_that_writes_nothing(loaded):
+    url, manifest, report, verdict = loaded
+    again = aquadsl("apply", str(SCENARIO), "--target", str(MAPPING), "--manifest", str(manifest), "--database",
+                    url, "--progress", "none")
+    assert again.returncode == 0, again.stderr
+    assert "0 of 1 batches to load" in again.stdout + again.stderr or "nothing to do" in (again.stdout +
+                                                                                         again.stderr).lower()
+    after = am_check(url, {"models": {"environmental.EnvironmentalReading": 0, "batch.Batch": 0}})
+    assert after["counts"]["environmental.EnvironmentalReading"] == verdict["counts"]["environmental.EnvironmentalReading"]
+
+
+def test_aquadsl_verify_passes_everything_but_aquamind_s_own_transfer_rule(loaded):
+    url, manifest, _, _ = loaded
+    result = aquadsl("target", "verify", str(MAPPING), str(SCENARIO), "--database", url, "--manifest", str(manifest),
+                     "--format", "json")
+    findings = json.loads(result.stdout)["findings"]
+    failed = [f for f in findings if not f["ok"]]
+    assert {(f["check"], f["subject"]) for f in failed} <= {("full-clean", "batch.TransferAction")}, failed
+    kinds = {f["check"] for f in findings if f["ok"]}
+    assert {"row-count", "full-clean", "save-replay", "endpoint"} <= kinds
