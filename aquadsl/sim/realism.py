@@ -10,7 +10,8 @@ import numpy as np
 from aquadsl.plan.model import Plan
 from aquadsl.plan.ranges import expand
 
-DEFAULT_DENSITY = 25.0          # kg/m³, the limit measured when a scenario declares none
+# kg/m³ measured when a kind declares no max_density: 25 in sea rings (domain §11), 50 in RAS tanks
+DEFAULT_DENSITY = {"sea": 25.0, "fresh": 50.0}
 NEEDED = ("batches", "transfers", "daily_states", "treatments", "harvest_events", "harvest_lots")
 
 
@@ -38,18 +39,21 @@ class Tally:
 def limits(plan: Plan) -> tuple[dict[str, float], dict[str, str]]:
     """Per container: the kg it may hold (max_biomass and density × volume), and its sea area."""
     kinds = plan.infrastructure.container_kinds
-    density = getattr(plan.parameters, "density_limit_kg_m3", None) or DEFAULT_DENSITY
+
+    def limit(kind: str, water: str) -> float:
+        k = kinds[kind]
+        density = getattr(k, "max_density_kg_m3", None) or DEFAULT_DENSITY[water]
+        return min(k.max_biomass_kg, density * k.volume_m3)
+
     cap, area = {}, {}
     for g in plan.infrastructure.geographies:
         for s in g.stations:
             for h in s.halls:
-                k = kinds[h.kind]
                 for c in expand(h.containers):
-                    cap[c] = min(k.max_biomass_kg, density * k.volume_m3)
+                    cap[c] = limit(h.kind, "fresh")
         for a in g.sea_areas:
-            k = kinds[a.kind]
             for c in expand(a.rings):
-                cap[c], area[c] = min(k.max_biomass_kg, density * k.volume_m3), a.name
+                cap[c], area[c] = limit(a.kind, "sea"), a.name
     return cap, area
 
 
