@@ -32,7 +32,7 @@ def _leaves(tree: Tree) -> list[tuple[Token, bool, bool]]:
             stack.extend((child, node) for child in reversed(node.children))
             continue
         first = node is parent.children[0]
-        before = node.type in _GLUE_BEFORE or (node.type == "LPAR" and parent.data == "call")
+        before = node.type in _GLUE_BEFORE or (node.type == "LPAR" and parent.data in ("call", "per_geography"))
         sign = first and parent.data in _SIGNED and node.type in ("MINUS", "PLUS")
         after = node.type in _GLUE_AFTER or sign
         out.append((node, before, after))

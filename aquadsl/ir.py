@@ -29,7 +29,7 @@ class Var(Node):
 
 class BinOp(Node):
     kind: Literal["binop"] = "binop"
-    op: Literal["+", "-", "*", "/", "//", "%", "**"]
+    op: Literal["+", "-", "*", "/", "//", "%", "**", "==", "!=", "<", "<=", ">", ">="]
     left: "Expr"
     right: "Expr"
 
@@ -46,7 +46,23 @@ class Call(Node):
     args: tuple["Expr", ...]
 
 
-Expr = Annotated[Union[Num, Var, BinOp, Neg, Call], Field(discriminator="kind")]
+class IfElse(Node):
+    kind: Literal["if"] = "if"
+    cond: "Expr"
+    then: "Expr"
+    other: "Expr"
+
+
+class PerGeography(Node):
+    """``per_geography(faroe 1, scotland 2)``: the value for the batch's geography."""
+
+    kind: Literal["per_geography"] = "per_geography"
+    names: tuple[str, ...]
+    name_spans: tuple[Span, ...]
+    values: tuple["Expr", ...]
+
+
+Expr = Annotated[Union[Num, Var, BinOp, Neg, Call, IfElse, PerGeography], Field(discriminator="kind")]
 
 
 class Literal_(Node):
@@ -90,6 +106,7 @@ class ContainerKind(Node):
     label: str | None = None
     volume: Quantity
     max_biomass: Quantity
+    max_density: float | None = None     # kg/m³
 
 
 class Stations(Node):
@@ -137,6 +154,13 @@ class Temperature(Node):
     profile: Profile
 
 
+class Weather(Node):
+    water: Literal["fresh", "sea"]
+    sd: float
+    persistence: int
+    yearly: float = 0.0
+
+
 class NameRule(Node):
     target: Literal["station", "area", "ring", "container"]
     pattern: Pattern
@@ -152,6 +176,7 @@ class Geography(Node):
     sea: tuple[SeaSpec, ...] = ()
     temperatures: tuple[Temperature, ...] = ()
     names: tuple[NameRule, ...] = ()
+    weathers: tuple[Weather, ...] = ()
     # Spans of single-valued statements, for duplicate checks.
     code_spans: tuple[Span, ...] = ()
     prefix_spans: tuple[Span, ...] = ()
@@ -177,6 +202,27 @@ class AtDays(Node):
 
     event: Literal["vaccinations", "lice_treatments"]
     days: tuple[int, ...]
+
+
+class AtWeight(Node):
+    """An event family on the first day the batch's weight reaches ``weight``."""
+
+    event: Literal["vaccinations", "lice_treatments"]
+    weight: Quantity
+
+
+class Incident(Node):
+    name: str
+    rate: float                         # expected incidents per year in the stage
+    months: tuple[int, int] = (1, 12)
+    mortality: Quantity
+    days: int
+    appetite: Quantity | None = None
+
+
+class Pellet(Node):
+    feed_name: str
+    up_to: Quantity | None = None
 
 
 class Sensors(Node):
@@ -205,6 +251,9 @@ class Stage(Node):
     sensors: tuple[Sensors, ...] = ()
     cadences: tuple[Cadence, ...] = ()
     at_days: tuple[AtDays, ...] = ()
+    at_weights: tuple[AtWeight, ...] = ()
+    incidents: tuple[Incident, ...] = ()
+    pellets: tuple[Pellet, ...] = ()
 
 
 class Lifecycle(Node):
@@ -280,5 +329,5 @@ class Module(BaseModel):
     items: tuple[Item, ...]
 
 
-for _model in (BinOp, Neg, Call, Placeholder, Pattern, Let, Batches, NameRule, Geography):
+for _model in (BinOp, Neg, Call, IfElse, PerGeography, Placeholder, Pattern, Let, Batches, NameRule, Geography):
     _model.model_rebuild()

@@ -47,12 +47,14 @@ class ToIR(Transformer):
         label = tokens_of(c, "STRING")
         q = [x for x in c if isinstance(x, ir.Quantity)]
         return new_node(ir.ContainerKind, span=self._t(c[1]), name=str(c[1]),
-                                label=unquote(label[0]) if label else None, volume=q[0], max_biomass=q[1])
+                                label=unquote(label[0]) if label else None, volume=q[0], max_biomass=q[1],
+                                max_density=c[-1].value if isinstance(c[-1], Positioned) else None)
 
     # ---------------------------------------------------------- geographies
     def geography(self, c):
         fields: dict[str, list] = {k: [] for k in
-                                   ("stations", "halls", "sea", "temperatures", "names", "code", "prefix")}
+                                   ("stations", "halls", "sea", "temperatures", "names", "code", "prefix",
+                                    "weathers")}
         for key, value in c[4:-1]:
             if key == "names":
                 fields[key].extend(value)
@@ -108,6 +110,12 @@ class ToIR(Transformer):
     def sine_profile(self, c):
         return new_node(ir.SineProfile, span=self._span(c), mean=c[2].value, amplitude=c[4].value, peak_day=parse_int(c[6]))
 
+    def geo_weather(self, c):
+        nums = [x for x in c if isinstance(x, Positioned)]
+        return ("weathers", new_node(ir.Weather, span=self._span(c), water=str(c[1]), sd=nums[0].value,
+                                     persistence=parse_int(tokens_of(c, "INT")[0]),
+                                     yearly=nums[1].value if len(nums) > 1 else 0.0))
+
     def geo_names(self, c):
         return ("names", tuple(c[2:-1]))
 
@@ -127,7 +135,8 @@ class ToIR(Transformer):
 
     def stage(self, c):
         label = tokens_of(c[:3], "STRING")
-        groups: dict[str, list] = {k: [] for k in ("settings", "rings", "feed", "sensors", "cadences", "at_days")}
+        groups: dict[str, list] = {k: [] for k in ("settings", "rings", "feed", "sensors", "cadences", "at_days",
+                                                 "at_weights", "incidents", "pellets")}
         for group, node in (x for x in c if isinstance(x, tuple)):
             groups[group].append(node)
         return new_node(ir.Stage, span=self._t(c[1]), name=str(c[1]), label=unquote(label[0]) if label else None,
@@ -202,6 +211,34 @@ class ToIR(Transformer):
     def st_at_days(self, c):
         return ("at_days", new_node(ir.AtDays, span=self._span(c), event=str(c[0]),
                                      days=tuple(parse_int(t) for t in tokens_of(c, "INT"))))
+
+    def st_at_weight(self, c):
+        return ("at_weights", new_node(ir.AtWeight, span=self._span(c), event=str(c[0]), weight=c[3]))
+
+    def st_spread(self, c):
+        return self._setting(c, str(c[0]), c[1])
+
+    def st_harvest_capacity(self, c):
+        return self._setting(c, "harvest_capacity", c[1])
+
+    def st_withdrawal(self, c):
+        return self._setting(c, "feed_withdrawal", parse_int(c[1]))
+
+    def st_fallow(self, c):
+        return self._setting(c, "fallow", parse_int(c[1]))
+
+    def st_incident(self, c):
+        ints = tokens_of(c, "INT")
+        quantities = [x for x in c if isinstance(x, ir.Quantity)]
+        months = (parse_int(ints[0]), parse_int(ints[1])) if len(ints) == 3 else (1, 12)
+        return ("incidents", new_node(ir.Incident, span=self._span(c), name=str(c[1]), rate=c[3].value,
+                                      months=months, mortality=quantities[0], days=parse_int(ints[-1]),
+                                      appetite=quantities[1] if len(quantities) > 1 else None))
+
+    def st_pellet(self, c):
+        q = [x for x in c if isinstance(x, ir.Quantity)]
+        return ("pellets", new_node(ir.Pellet, span=self._span(c), feed_name=unquote(c[1]),
+                                    up_to=q[0] if q else None))
 
     # ------------------------------------------------------------- scenario
     def scenario(self, c):
@@ -291,6 +328,19 @@ class ToIR(Transformer):
 
     def binop(self, c):
         return self._nested(new_node(ir.BinOp, span=self._span(c), op=str(c[1]), left=c[0], right=c[2]), c[0], c[2])
+
+    def ifelse(self, c):
+        node = new_node(ir.IfElse, span=self._span(c), cond=c[1], then=c[3], other=c[5])
+        return self._nested(node, c[1], c[3], c[5])
+
+    def per_geography(self, c):
+        pairs = [x for x in c if isinstance(x, tuple)]
+        node = new_node(ir.PerGeography, span=self._span([c[0], c[-1]]), names=tuple(str(n) for n, _ in pairs),
+                        name_spans=tuple(self._t(n) for n, _ in pairs), values=tuple(v for _, v in pairs))
+        return self._nested(node, *(v for _, v in pairs))
+
+    def geo_value(self, c):
+        return (c[0], c[1])
 
     def neg(self, c):
         return self._nested(new_node(ir.Neg, span=self._span(c), operand=c[1]), c[1])

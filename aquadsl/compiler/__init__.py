@@ -83,10 +83,10 @@ def _run_passes(loaded: Loaded, today: dt.date | None, diags: Diagnostics, lower
     batches = expand(checked, infra, diags)
     if diags.has_errors:
         return None
-    windows = allocate(checked, infra, batches, diags)
-    if windows is None or not lower_plan:
+    placed = allocate(checked, infra, batches, diags)
+    if placed is None or not lower_plan:
         return None
-    return lower(checked, infra, batches, windows, sources_of(loaded))
+    return lower(checked, infra, batches, placed, sources_of(loaded))
 
 
 def sources_of(loaded: Loaded) -> Sources:

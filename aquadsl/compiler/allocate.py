@@ -1,17 +1,26 @@
-"""Pass 5: pre-allocate containers and rings over half-open occupancy windows (first fit, as the seed)."""
+"""Pass 5: allocate containers and whole sea areas over half-open windows, within their biomass limits.
+
+Each stage gets as many containers as its expected biomass needs; fresh-water halls and sea areas
+rotate (the one free longest first), and a sea area holds one generation, then lies fallow.
+"""
 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
+import math
 from dataclasses import dataclass
 
+import numpy as np
+
+from aquadsl.compiler import living
 from aquadsl.compiler.checked import Checked
 from aquadsl.compiler.expand import BatchSpec
+from aquadsl.compiler.sea import FILL, SeaPlan, plan_sea, sea_windows
 from aquadsl.diagnostics import Diagnostics, Note
 from aquadsl.plan.model import GeographyPlan, Infrastructure, StageParams, StageWindow
 from aquadsl.plan.ranges import compress, expand
-from aquadsl.sim.growth import stage_bounds
 
 MAX_COLLISION_NOTES = 6
 
@@ -57,75 +66,112 @@ class Occupancy:
 
 class CapacityError(Exception):
     def __init__(self, batch: BatchSpec, stage: StageParams, window: Window, candidates: list[str],
-                 occupancy: Occupancy):
+                 occupancy: Occupancy, detail: str = ""):
         self.batch, self.stage, self.window = batch, stage, window
-        self.candidates, self.occupancy = candidates, occupancy
+        self.candidates, self.occupancy, self.detail = candidates, occupancy, detail
 
 
 def allocate(checked: Checked, infra: Infrastructure, batches: list[BatchSpec],
-             diags: Diagnostics) -> dict[str, tuple[StageWindow, ...]] | None:
-    """Stage windows with containers for every batch, or an AQS310 diagnostic naming the first misfit."""
+             diags: Diagnostics) -> dict[str, tuple[tuple[StageWindow, ...], BatchSpec]] | None:
+    """Stage windows with containers for every batch (and the batch with its final trajectory and
+    harvest days), or an AQS310 diagnostic naming the first misfit."""
     occupancy = Occupancy()
+    released: dict[str, dt.date] = {}
     geos = {g.name: g for g in infra.geographies}
-    bounds = stage_bounds(checked.lifecycle)
     out = {}
     for batch in batches:
         try:
-            out[batch.id] = _place(batch, checked, geos[batch.geography], bounds, occupancy)
+            out[batch.id] = _place(batch, checked, geos[batch.geography], infra, occupancy, released)
         except CapacityError as err:
             diags.append(_capacity_diagnostic(err, checked))
             return None
     return out
 
 
-def _place(batch: BatchSpec, checked: Checked, geo: GeographyPlan, bounds, occupancy: Occupancy):
-    lived = batch.trajectory.days
-    available = (checked.until - batch.start).days + 1
-    windows = []
-    for stage, (lo, hi) in zip(checked.lifecycle.stages, bounds):
-        if lo >= lived:
+def _place(batch: BatchSpec, checked: Checked, geo: GeographyPlan, infra: Infrastructure,
+           occupancy: Occupancy, released: dict[str, dt.date]):
+    sea_plan = plan_sea(batch, checked, geo, infra)
+    batch = sea_plan.batch
+    traj = batch.trajectory
+    lived, available = traj.days, (checked.until - batch.start).days + 1
+    mass = living.expected_biomass(checked.lifecycle, batch.eggs, traj, batch.start, batch.mortality_factors,
+                                   batch.incidents)
+    windows, day = [], batch.start.toordinal()
+    for i, stage in enumerate(checked.lifecycle.stages):
+        days = np.nonzero(traj.stage_index == i)[0]
+        if not len(days):
             break
-        day = batch.start.toordinal()
-        w = Window(dt.date.fromordinal(day + lo), dt.date.fromordinal(day + min(hi, lived)),
-                   dt.date.fromordinal(day + min(hi, available)))
+        lo, hi = int(days[0]), int(days[-1]) + 1
+        nominal = lo + stage.days if i < len(checked.lifecycle.stages) - 1 else max(hi, lo + stage.days)
+        w = Window(dt.date.fromordinal(day + lo), dt.date.fromordinal(day + hi),
+                   dt.date.fromordinal(day + min(max(nominal, hi), available)))
         if stage.water == "fresh":
-            location, names = _fresh(batch, stage, geo, w, occupancy)
+            location, names = _fresh(batch, stage, geo, infra, w, occupancy, released, float(mass[lo:hi].max()))
+            occupancy.reserve(names, w.start, w.reserved, batch.id)
+            released[location] = max(released.get(location, dt.date.min), w.reserved)
+            windows.append(StageWindow(stage=stage.name, start=w.start, end=w.end, reserved_until=w.reserved,
+                                       location=location, containers=compress(names)))
         else:
-            location, names = _sea(batch, stage, geo, w, occupancy)
-        occupancy.reserve(names, w.start, w.reserved, batch.id)
-        windows.append(StageWindow(stage=stage.name, start=w.start, end=w.end, reserved_until=w.reserved,
-                                   location=location, containers=compress(names)))
-    return tuple(windows)
+            sea_w, harvest = _sea(batch, stage, geo, w, occupancy, released, sea_plan, checked.until)
+            windows.extend(sea_w)
+            if harvest:
+                batch = dataclasses.replace(batch, harvest_days=harvest)
+    return tuple(windows), batch
 
 
-def _fresh(batch, stage: StageParams, geo: GeographyPlan, w: Window, occ: Occupancy):
-    """First station (in order) whose hall has enough containers free over the window."""
-    candidates = []
+def _fresh(batch, stage: StageParams, geo: GeographyPlan, infra: Infrastructure, w: Window, occ: Occupancy,
+           released: dict[str, dt.date], peak_kg: float):
+    """The hall (of the station free longest) with enough free containers for the stage's biomass."""
+    candidates, halls = [], []
     for station in geo.stations:
         for hall in station.halls:
-            if hall.letter != stage.hall:
-                continue
-            names = expand(hall.containers)
-            candidates.extend(names)
-            free = [n for n in names if occ.is_free(n, w.start, w.reserved)]
-            if len(free) >= stage.containers:
-                return hall.name, free[:stage.containers]
-    raise CapacityError(batch, stage, w, candidates, occ)
-
-
-def _sea(batch, stage: StageParams, geo: GeographyPlan, w: Window, occ: Occupancy):
-    """Round-robin preferred area, then the following ones; in an area the first ring count that fits."""
-    areas = geo.sea_areas
-    first = batch.geo_index % len(areas)
-    candidates = []
-    for area in areas[first:] + areas[:first]:
-        names = expand(area.rings)
+            if hall.letter == stage.hall:
+                halls.append(hall)
+    if not halls:
+        raise CapacityError(batch, stage, w, candidates, occ)
+    cap = infra.container_kinds[halls[0].kind].capacity_kg
+    count = max(stage.containers, math.ceil(peak_kg / (cap * FILL)))
+    best = None
+    for order, hall in enumerate(halls):
+        names = expand(hall.containers)
         candidates.extend(names)
         free = [n for n in names if occ.is_free(n, w.start, w.reserved)]
-        for count in stage.rings:
-            if len(free) >= count:
-                return area.name, free[:count]
-    raise CapacityError(batch, stage, w, candidates, occ)
+        if len(free) >= count:
+            rank = (released.get(hall.name, dt.date.min), order)
+            if best is None or rank < best[0]:
+                best = (rank, hall.name, free[:count])
+    if best is None:
+        most = max(len(expand(h.containers)) for h in halls)
+        detail = ""
+        if count > stage.containers:
+            detail = (f"its expected biomass of {peak_kg / 1000:,.1f} t (by {w.end - dt.timedelta(days=1)}) needs "
+                      f"{count} containers of {cap / 1000:g} t in one hall {stage.hall}"
+                      + (f", more than a hall's {most}" if count > most else ", and no hall has that many free"))
+        raise CapacityError(batch, stage, w, candidates, occ, detail)
+    return best[1], best[2]
+
+
+def _sea(batch, stage: StageParams, geo: GeographyPlan, w: Window, occ: Occupancy, released: dict[str, dt.date],
+         sea_plan: SeaPlan, until: dt.date):
+    """A whole sea area (the one free longest) for the batch's sea phase and fallowing; windows per split."""
+    reserve_end = min(until + dt.timedelta(days=1),
+                      max(w.reserved, w.end + dt.timedelta(days=stage.fallow_days)))
+    candidates, best = [], None
+    for order, area in enumerate(geo.sea_areas):
+        names = expand(area.rings)
+        candidates.extend(names)
+        if len(names) < sea_plan.most:
+            continue
+        if all(occ.is_free(n, w.start, reserve_end) for n in names):
+            rank = (released.get(area.name, dt.date.min), order)
+            if best is None or rank < best[0]:
+                best = (rank, area, names)
+    if best is None or sea_plan.detail:
+        raise CapacityError(batch, stage, w, candidates, occ, sea_plan.detail)
+    _, area, names = best
+    occ.reserve(names, w.start, reserve_end, batch.id)
+    released[area.name] = reserve_end
+    return sea_windows(sea_plan, stage, area.name, names, w.start, w.end, reserve_end)
 
 
 def _capacity_diagnostic(err: CapacityError, checked: Checked):
@@ -135,12 +181,17 @@ def _capacity_diagnostic(err: CapacityError, checked: Checked):
         else f"{min(s.rings)} or more rings in one sea area"
     message = (f"capacity exceeded: batch {b.id} cannot be placed in stage '{s.name}': it needs {need} "
                f"of '{b.geography}' from {w.start} to {w.reserved} (exclusive), and none are free")
+    if err.detail:
+        message = f"capacity exceeded: batch {b.id} cannot be placed in stage '{s.name}': {err.detail}"
     notes = _collision_notes(err)
     rules = checked.batches
     notes.append(Note(message="to make room, raise the stagger between batches", span=rules.stagger_span))
     notes.append(Note(message="or lower the batch count", span=rules.count_span))
-    if s.water == "sea":
-        notes.append(Note(message="or allow fewer rings per batch", span=checked.rings_spans.get(s.name)))
+    if s.water == "sea" and err.detail:
+        notes.append(Note(message="or raise the ring kind's max_biomass, or lower the eggs or harvest_target"))
+    elif s.water == "sea":
+        notes.append(Note(message="a sea area holds one generation at a time and then lies fallow",
+                          span=checked.rings_spans.get(s.name)))
     geo = checked.geographies[b.geography]
     notes.append(Note(message="or add stations or sea areas", span=geo.stations_span if s.water == "fresh"
                       else geo.sea_span))

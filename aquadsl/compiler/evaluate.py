@@ -10,7 +10,9 @@ from aquadsl.diagnostics import Diagnostics, Span, did_you_mean
 
 Value = int | float | str
 
-FUNCTIONS = {"min": (2, None), "max": (2, None), "clamp": (3, 3)}
+FUNCTIONS = {"min": (2, None), "max": (2, None), "clamp": (3, 3), "abs": (1, 1)}
+COMPARISONS = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
+               "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
 LIMIT = 10 ** 18
 
 
@@ -44,12 +46,25 @@ def check_names(expr: ir.Expr, known: Iterable[str], diags: Diagnostics) -> None
             stack.extend((node.left, node.right))
         elif isinstance(node, ir.Neg):
             stack.append(node.operand)
+        elif isinstance(node, ir.IfElse):
+            stack.extend((node.cond, node.then, node.other))
+        elif isinstance(node, ir.PerGeography):
+            _check_per_geography(node, diags)
+            stack.extend(node.values)
+
+
+def _check_per_geography(node: ir.PerGeography, diags: Diagnostics) -> None:
+    seen: set[str] = set()
+    for name, span in zip(node.names, node.name_spans):
+        if name in seen:
+            diags.error("AQS202", f"geography '{name}' is given twice in per_geography", span)
+        seen.add(name)
 
 
 def _check_call(node: ir.Call, diags: Diagnostics) -> None:
     if node.func not in FUNCTIONS:
         diags.error("AQS203", f"unknown function '{node.func}'", node.func_span,
-                    hints=did_you_mean(node.func, FUNCTIONS) or ("functions are min, max and clamp",))
+                    hints=did_you_mean(node.func, FUNCTIONS) or ("functions are min, max, clamp and abs",))
         return
     low, high = FUNCTIONS[node.func]
     if len(node.args) < low or (high is not None and len(node.args) > high):
@@ -66,8 +81,15 @@ def evaluate(expr: ir.Expr, env: Mapping[str, Value]) -> Value:
         return env[expr.name]
     if isinstance(expr, ir.Neg):
         return _bounded(-_number(evaluate(expr.operand, env), expr.operand.span), expr.span)
+    if isinstance(expr, ir.IfElse):
+        cond = _number(evaluate(expr.cond, env), expr.cond.span)
+        return evaluate(expr.then if cond else expr.other, env)
+    if isinstance(expr, ir.PerGeography):
+        return _per_geography(expr, env)
     if isinstance(expr, ir.Call):
         args = [_number(evaluate(a, env), a.span) for a in expr.args]
+        if expr.func == "abs":
+            return abs(args[0])
         if expr.func == "clamp":
             if args[1] > args[2]:
                 raise EvalError(f"clamp() low {args[1]} is above high {args[2]}", expr.span)
@@ -78,7 +100,18 @@ def evaluate(expr: ir.Expr, env: Mapping[str, Value]) -> Value:
     return _bounded(_apply(expr.op, left, right, expr.span), expr.span)
 
 
+def _per_geography(expr: ir.PerGeography, env: Mapping[str, Value]) -> Value:
+    geo = env.get("geography")
+    for name, value in zip(expr.names, expr.values):
+        if name == geo:
+            return evaluate(value, env)
+    raise EvalError(f"per_geography has no value for geography '{geo}' (it lists {', '.join(expr.names)})",
+                    expr.span)
+
+
 def _apply(op: str, a: int | float, b: int | float, span: Span) -> int | float:
+    if op in COMPARISONS:
+        return int(COMPARISONS[op](a, b))
     if op == "+":
         return a + b
     if op == "-":
@@ -150,7 +183,7 @@ def pattern_vars(pattern: ir.Pattern) -> list[ir.Expr]:
 
 def unparse(expr: ir.Expr) -> str:
     """A normalised text form of an expression (for the plan), fully parenthesised where needed."""
-    prec = {"+": 1, "-": 1, "*": 2, "/": 2, "//": 2, "%": 2, "**": 4}
+    prec = {"+": 1, "-": 1, "*": 2, "/": 2, "//": 2, "%": 2, "**": 4, **dict.fromkeys(COMPARISONS, 0.5)}
 
     def go(e: ir.Expr, parent: int) -> str:
         if isinstance(e, ir.Num):
@@ -159,6 +192,11 @@ def unparse(expr: ir.Expr) -> str:
             return e.name
         if isinstance(e, ir.Call):
             return f"{e.func}(" + ", ".join(go(a, 0) for a in e.args) + ")"
+        if isinstance(e, ir.IfElse):
+            text = f"if {go(e.cond, 0)} then {go(e.then, 0)} else {go(e.other, 0)}"
+            return f"({text})" if parent > 0 else text
+        if isinstance(e, ir.PerGeography):
+            return "per_geography(" + ", ".join(f"{n} {go(v, 0)}" for n, v in zip(e.names, e.values)) + ")"
         if isinstance(e, ir.Neg):
             text = "-" + go(e.operand, 3)
             return f"({text})" if parent > 3 else text

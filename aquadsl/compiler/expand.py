@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aquadsl.compiler.text_limits import ID, text_problem
 from aquadsl import ir
+from aquadsl.compiler import living
 from aquadsl.compiler.checked import Checked
 from aquadsl.compiler.evaluate import EvalError, evaluate, render_pattern
 from aquadsl.diagnostics import Diagnostics, Note
@@ -29,6 +30,11 @@ class BatchSpec:
     eggs: int
     harvest_target_kg: float
     trajectory: Trajectory
+    growth_factors: dict[str, float] = field(default_factory=dict)
+    mortality_factors: dict[str, float] = field(default_factory=dict)
+    incidents: tuple = ()
+    weight_events: tuple = ()
+    harvest_days: tuple = ()
 
 
 def schedule(checked: Checked) -> list[tuple[str, int, dt.date]]:
@@ -97,9 +103,14 @@ def expand(checked: Checked, infra: Infrastructure, diags: Diagnostics) -> list[
         ids[batch_id] = index
         target = harvest_target(checked.seed, batch_id, *rules.harvest_kg)
         available = (checked.until - start).days + 1
-        traj = project(checked.lifecycle, geos[geo].temperature, start, target * 1000, available)
-        batches.append(BatchSpec(id=batch_id, index=index, geography=geo, geo_index=j, start=start,
-                                 eggs=eggs, harvest_target_kg=target, trajectory=traj))
+        growth, mortality = living.factors(checked.seed, batch_id, checked.lifecycle)
+        traj = project(checked.lifecycle, geos[geo].temperature, start, target * 1000, available, growth,
+                       seed=checked.seed, place=geo)
+        batches.append(BatchSpec(
+            id=batch_id, index=index, geography=geo, geo_index=j, start=start, eggs=eggs, harvest_target_kg=target,
+            trajectory=traj, growth_factors=growth, mortality_factors=mortality,
+            incidents=living.incidents(checked.seed, batch_id, checked.lifecycle, start, traj),
+            weight_events=living.weight_events(checked.lifecycle, start, traj)))
     _warn_short_harvests(checked, batches, diags)
     return batches
 

@@ -9,14 +9,14 @@ from aquadsl.compiler.evaluate import unparse
 from aquadsl.compiler.expand import BatchSpec
 from aquadsl.plan.model import (FORMAT_VERSION, BatchPlan, BatchRules, Infrastructure, Parameters, Plan,
                                 Sources, StageWindow)
-from aquadsl.plan.ranges import expand
+from aquadsl.sim.shape import window_shapes
 from aquadsl.sim.volume import TABLES, StageStay, estimate_rows
 
 
 def lower(checked: Checked, infra: Infrastructure, batches: list[BatchSpec],
-          windows: dict[str, tuple[StageWindow, ...]], sources: Sources) -> Plan:
+          placed: dict[str, tuple[tuple[StageWindow, ...], BatchSpec]], sources: Sources) -> Plan:
     """The plan: parameters, inventory and every batch with its windows and estimated rows."""
-    plans = tuple(_batch(checked, b, windows[b.id]) for b in batches)
+    plans = tuple(_batch(checked, placed[b.id][1], placed[b.id][0]) for b in batches)
     totals = {t: sum(b.estimated_rows[t] for b in plans) for t in TABLES}
     return Plan(format_version=FORMAT_VERSION, sources=sources, parameters=_parameters(checked),
                 infrastructure=infra, batches=plans, estimated_rows=totals)
@@ -37,11 +37,21 @@ def _batch(checked: Checked, b: BatchSpec, windows: tuple[StageWindow, ...]) -> 
     harvested = traj.harvest_day is not None
     end = b.start + dt.timedelta(days=traj.days)
     stages = {s.name: s for s in checked.lifecycle.stages}
-    stays = [StageStay(params=stages[w.stage], containers=len(expand(w.containers)), days=(w.end - w.start).days)
-             for w in windows]
-    return BatchPlan(
+    plan = BatchPlan(
         id=b.id, index=b.index, geography=b.geography, geo_index=b.geo_index, start=b.start, end=end,
         days=traj.days, status="completed" if harvested else "active", eggs=b.eggs,
         harvest_target_kg=b.harvest_target_kg,
         harvest_date=b.start + dt.timedelta(days=traj.harvest_day) if harvested else None,
-        stages=windows, estimated_rows=estimate_rows(stays, harvested))
+        stages=windows, estimated_rows={}, growth_factors=b.growth_factors, mortality_factors=b.mortality_factors,
+        incidents=b.incidents, weight_events=b.weight_events, harvest_days=b.harvest_days if harvested else ())
+    return plan.model_copy(update={"estimated_rows": estimate_batch_rows(plan, stages)})
+
+
+def estimate_batch_rows(plan: BatchPlan, stages: dict) -> dict[str, int]:
+    """Rows per table of one batch, from its windows' shapes (the simulation lays them out the same way)."""
+    stays = [StageStay(params=stages[w.stage], containers=len(s.container_days), days=s.days,
+                       stage_day=s.stage_day, container_days=s.container_days, fed_days=s.fed_days,
+                       event_days=s.event_days)
+             for w, s in zip(plan.stages, window_shapes(plan, stages))]
+    harvested = plan.harvest_date is not None
+    return estimate_rows(stays, harvested, len(plan.harvest_days) if plan.harvest_days else None)

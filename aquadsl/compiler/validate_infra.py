@@ -27,7 +27,10 @@ def check_kinds(kinds: dict[str, ir.ContainerKind], diags: Diagnostics) -> dict[
             if value is not None and value <= 0:
                 diags.error("AQS302", f"{what} must be above zero", q.span)
         if volume and biomass and volume > 0 and biomass > 0:
-            out[name] = ContainerKindPlan(label=kind.label or name, volume_m3=volume, max_biomass_kg=biomass)
+            if kind.max_density is not None and not 0 < kind.max_density <= 1000:
+                diags.error("AQS302", "max_density (kg/m³) must lie between 0 and 1000", kind.span)
+            out[name] = ContainerKindPlan(label=kind.label or name, volume_m3=volume, max_biomass_kg=biomass,
+                                          max_density_kg_m3=kind.max_density)
     return out
 
 
@@ -131,6 +134,17 @@ def _check_temperatures(geo: ir.Geography, diags: Diagnostics) -> dict[str, Prof
         profile = _profile(t.profile, diags)
         if profile is not None:
             out[t.water] = profile
+    weathers = first_by_key(geo.weathers, lambda w: w.water, diags, "AQS311",
+                            lambda water: f"the {water}-water weather is given more than once")
+    for w in weathers.values():
+        if not (0 <= w.sd <= 5 and 0 <= w.yearly <= 5 and 1 <= w.persistence <= 365):
+            diags.error("AQS302", "weather needs sd and yearly between 0 and 5 °C and persistence of 1 to "
+                        "365 days", w.span)
+        elif w.water not in out:
+            diags.error("AQS301", f"weather for {w.water} water needs a {w.water}-water temperature", w.span)
+        else:
+            out[w.water] = out[w.water].model_copy(update={"weather_sd": float(w.sd), "weather_days": w.persistence,
+                                                           "weather_yearly_sd": float(w.yearly)})
     return out
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from aquadsl import ir
-from aquadsl.compiler.units import fraction, grams, percent
+from aquadsl.compiler.units import fraction, grams, kilograms, percent
 from aquadsl.compiler.validate_infra import first_by_key
 from aquadsl.diagnostics import Diagnostics, Note, Span
-from aquadsl.plan.model import CadencePlan, FeedPlan, LifecyclePlan, SensorPlan, StageParams
+from aquadsl.plan.model import (CadencePlan, FeedPlan, IncidentPlan, LifecyclePlan, PelletPlan, SensorPlan,
+                                StageParams)
 
 MAX_DAYS = 5000
 _DEFAULT_FEEDINGS = 2
@@ -96,13 +97,75 @@ def _check_stage(stage: ir.Stage, order: int, diags: Diagnostics) -> StageParams
     feed, feedings = _check_feed(stage, st, diags)
     sensors = _check_sensors(stage, diags)
     cadences, at_days = _check_events(stage, days.value if days is not None else MAX_DAYS, diags)
+    living = _check_living(stage, st, diags)
     if len(diags) > before:
         return None
     hall, containers, rings = place
     return StageParams(name=stage.name, label=stage.label or stage.name, order=order, days=days.value,
                        water=water.value, hall=hall, containers=containers, rings=rings, tgc=float(tgc.value),
                        weight_cap_g=cap_g, mortality_per_day=mort_f, feed=feed, feedings_per_day=feedings,
-                       sensors=sensors, cadences=cadences, at_days=at_days)
+                       sensors=sensors, cadences=cadences, at_days=at_days, **living)
+
+
+def _check_living(stage: ir.Stage, st: dict, diags: Diagnostics) -> dict:
+    """The realism statements of a stage: spreads, harvest, fallowing, weight events, incidents, pellets."""
+    out: dict = {}
+    for key in ("growth_spread", "mortality_spread", "container_spread"):
+        if key in st:
+            value = fraction(st[key].value, key, diags)
+            if value is not None and not 0 <= value <= 1:
+                diags.error("AQS302", f"{key} is a standard deviation between 0 and 100 %", st[key].span)
+            out[key] = value or 0.0
+    if "harvest_capacity" in st:
+        kg = kilograms(st["harvest_capacity"].value, "harvest_capacity", diags)
+        if kg is not None and not 1 <= kg <= 1e8:
+            diags.error("AQS302", "harvest_capacity must lie between 1 kg and 100,000 t per day",
+                        st["harvest_capacity"].span)
+        out["harvest_t_per_day"] = (kg or 1000.0) / 1000.0
+    for key, field in (("feed_withdrawal", "feed_withdrawal_days"), ("fallow", "fallow_days")):
+        if key in st:
+            if not 0 <= st[key].value <= 365:
+                diags.error("AQS302", f"{key} lies between 0 and 365 days", st[key].span)
+            out[field] = st[key].value
+    at_weights: dict[str, list[float]] = {}
+    for a in stage.at_weights:
+        grams_ = grams(a.weight, f"{a.event} weight", diags)
+        if grams_ is not None and grams_ <= 0:
+            diags.error("AQS302", "a weight threshold must be above zero", a.span)
+        at_weights.setdefault(a.event, []).append(grams_ or 0.0)
+    out["at_weights"] = {k: tuple(sorted(v)) for k, v in at_weights.items()}
+    out["incidents"] = tuple(i for i in (_incident(x, diags) for x in stage.incidents) if i is not None)
+    out["pellets"] = _pellets(stage, diags)
+    return out
+
+
+def _incident(x: ir.Incident, diags: Diagnostics) -> IncidentPlan | None:
+    mortality = fraction(x.mortality, "incident mortality", diags)
+    appetite = fraction(x.appetite, "appetite", diags) if x.appetite is not None else 1.0
+    lo, hi = x.months
+    if not (0 <= x.rate <= 50 and 1 <= lo <= 12 and 1 <= hi <= 12 and 1 <= x.days <= 365):
+        diags.error("AQS302", "an incident needs a rate between 0 and 50 per year, months within 1..12 "
+                    "(10..3 runs over the new year) and 1 to 365 days", x.span)
+        return None
+    if mortality is None or appetite is None or not 0 <= mortality < 1 or not 0 <= appetite <= 1:
+        diags.error("AQS302", "incident mortality lies in 0..100 % (below 100) and appetite in 0..100 %", x.span)
+        return None
+    return IncidentPlan(name=x.name, per_year=float(x.rate), months=(lo, hi), mortality=mortality,
+                        days=x.days, appetite=appetite)
+
+
+def _pellets(stage: ir.Stage, diags: Diagnostics) -> tuple[PelletPlan, ...]:
+    out, previous = [], 0.0
+    for i, p in enumerate(stage.pellets):
+        up_to = grams(p.up_to, "pellet weight", diags) if p.up_to is not None else None
+        last = i == len(stage.pellets) - 1
+        if (up_to is None) != last or (up_to is not None and up_to <= previous):
+            diags.error("AQS302", "a feed ladder lists pellets by rising 'until' weights; only the last one "
+                        "has no 'until'", p.span)
+            return ()
+        previous = up_to or previous
+        out.append(PelletPlan(feed_name=p.feed_name, up_to_g=up_to))
+    return tuple(out)
 
 
 def _check_place(stage: ir.Stage, st: dict, water, diags: Diagnostics):

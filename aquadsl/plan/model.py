@@ -86,6 +86,33 @@ class StageParams(_Frozen):
     cadences: dict[str, CadencePlan]  # growth_samples, lice_counts, health_samples
     at_days: dict[str, Annotated[tuple[Annotated[int, Field(ge=0, le=5000)], ...], Field(max_length=5000)]]
     # vaccinations, lice_treatments: days since stage start
+    # ---- realism (issue 8); defaults keep hand-built plans meaning what they meant
+    at_weights: dict[str, Annotated[tuple[Annotated[float, Field(gt=0, le=1e6)], ...], Field(max_length=999)]] = {}
+    # vaccinations...: first day the weight (g) reaches each
+    growth_spread: Annotated[float, Field(ge=0, le=1)] = 0.0      # sd of the per-batch TGC factor (fraction)
+    mortality_spread: Annotated[float, Field(ge=0, le=5)] = 0.0   # sd of the per-batch log mortality factor
+    container_spread: Annotated[float, Field(ge=0, le=5)] = 0.0   # sd of the per-container log mortality factor
+    harvest_t_per_day: Annotated[float, Field(gt=0, le=1e6)] | None = None  # harvest capacity, working days only
+    feed_withdrawal_days: Annotated[int, Field(ge=0, le=5000)] = 0  # no feed before each container's harvest
+    fallow_days: Annotated[int, Field(ge=0, le=5000)] = 0   # a sea area stands empty this long after its last ring
+    incidents: Annotated[tuple["IncidentPlan", ...], Field(max_length=999)] = ()
+    pellets: Annotated[tuple["PelletPlan", ...], Field(max_length=999)] = ()   # feed ladder: first up_to_g above the weight
+
+
+class IncidentPlan(_Frozen):
+    """A kind of incident: expected count per year in the stage, months it can start in, its toll."""
+
+    name: Name
+    per_year: Annotated[float, Field(ge=0, le=1000)]
+    months: tuple[Annotated[int, Field(ge=1, le=12)], Annotated[int, Field(ge=1, le=12)]] = (1, 12)
+    mortality: Annotated[float, Field(ge=0, le=1)]   # fraction of the fish lost over the whole incident
+    days: Annotated[int, Field(ge=1, le=5000)]       # how long the losses are spread over (a peaked curve)
+    appetite: Annotated[float, Field(ge=0, le=1)] = 1.0   # fraction of the normal ration eaten meanwhile
+
+
+class PelletPlan(_Frozen):
+    feed_name: Name
+    up_to_g: Annotated[float, Field(gt=0, le=1e6)] | None = None      # None: every larger weight
 
 
 class LifecyclePlan(_Frozen):
@@ -122,6 +149,14 @@ class ContainerKindPlan(_Frozen):
     label: Name
     volume_m3: float
     max_biomass_kg: float
+    max_density_kg_m3: float | None = None
+
+    @property
+    def capacity_kg(self) -> float:
+        """The most a container of this kind may hold: max_biomass, and the density limit by volume."""
+        if self.max_density_kg_m3 is None:
+            return self.max_biomass_kg
+        return min(self.max_biomass_kg, self.max_density_kg_m3 * self.volume_m3)
 
 
 class ProfilePlan(_Frozen):
@@ -131,6 +166,9 @@ class ProfilePlan(_Frozen):
     mean: float | None = None
     amplitude: float | None = None
     peak_day: int | None = None
+    weather_sd: float = 0.0           # °C, sd of the daily anomaly (autocorrelated)
+    weather_days: int = 0             # persistence: the anomaly's e-folding time in days
+    weather_yearly_sd: float = 0.0    # °C, sd of a year-to-year offset
 
 
 class HallPlan(_Frozen):
@@ -199,6 +237,36 @@ class BatchPlan(_Frozen):
     harvest_date: dt.date | None      # projected from deterministic growth; None if still at sea at until
     stages: tuple[StageWindow, ...]
     estimated_rows: dict[str, int]
+    # ---- realism (issue 8), drawn from the seed at compile time
+    growth_factors: dict[str, float] = {}      # stage -> TGC factor
+    mortality_factors: dict[str, float] = {}   # stage -> daily mortality factor
+    incidents: tuple["BatchIncident", ...] = ()
+    weight_events: tuple["WeightEvent", ...] = ()
+    harvest_days: tuple["HarvestDay", ...] = ()
+
+
+class BatchIncident(_Frozen):
+    name: str
+    start: dt.date
+    days: int
+    mortality: float                  # fraction of the fish lost over the incident
+    appetite: float
+
+
+class WeightEvent(_Frozen):
+    """A treatment on the first day a batch's weight reaches a threshold (e.g. vaccination at 25 g)."""
+
+    family: str
+    date: dt.date
+    weight_g: float
+
+
+class HarvestDay(_Frozen):
+    """One working day of harvest of one container: ``share`` of the fish left in it that day."""
+
+    container: str
+    date: dt.date
+    share: float                      # 1.0 on a container's last harvest day
 
 
 class Sources(_Frozen):
@@ -323,8 +391,8 @@ def _windows_problem(b: BatchPlan, containers: frozenset[str], stages: dict[str,
         order = stages.get(w.stage)
         if order is None:
             return f"{where}: the lifecycle has no stage {w.stage!r}"
-        if order <= last_order:
-            return f"{where}: stages must follow the lifecycle's order, each at most once"
+        if order < last_order:
+            return f"{where}: stages must follow the lifecycle's order"
         if w.start != expected:
             return f"{where}: starts {w.start}, expected {expected} (windows run from start to end without gaps)"
         if not w.start < w.end <= w.reserved_until:
@@ -371,3 +439,7 @@ def loads(text: str) -> Plan:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise PlanFormatError(f"invalid plan at {where}: {first['msg']}") from None
+
+
+for _model in (StageParams, LifecyclePlan, Parameters, BatchPlan, Plan):
+    _model.model_rebuild()

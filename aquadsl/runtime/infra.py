@@ -104,7 +104,8 @@ def write_infrastructure(plan: Plan) -> dict[str, int]:
             for name, _, _, _, water, letter in containers
             for p in (sea if water == "sea" else fresh.get(letter, []))])
         stages = plan.parameters.lifecycle.stages
-        feeds = _upsert(m.FeedType, [dict(name=f) for f in _unique(feed_name(s) for s in stages) if f])
+        named = [f for s in stages if feed_name(s) for f in [feed_name(s), *(p.feed_name for p in s.pellets)]]
+        feeds = _upsert(m.FeedType, [dict(name=f) for f in _unique(named)])
         _upsert(m.LifecycleStage, [
             dict(name=s.name, label=s.label, order=s.order, water=s.water, days=s.days, tgc=s.tgc,
                  weight_cap_g=s.weight_cap_g, mortality_per_day=s.mortality_per_day,

@@ -26,3 +26,8 @@ def slot_hours(per_day: int) -> np.ndarray:
 def timestamps(dates: np.ndarray, seconds: np.ndarray) -> np.ndarray:
     """datetime64[s] array of shape (days, slots): every date at every slot."""
     return dates.astype("datetime64[s]")[:, None] + seconds.astype("timedelta64[s]")[None, :]
+
+
+def around_the_clock(per_day: int) -> np.ndarray:
+    """Seconds after midnight of ``per_day`` readings spread evenly over 24 h (loggers never sleep)."""
+    return np.arange(max(per_day, 0), dtype=np.int64) * 86400 // max(per_day, 1)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 
 from aquadsl.sim import rng
-from aquadsl.sim.clock import slot_hours, slot_seconds, timestamps
+from aquadsl.sim.clock import around_the_clock, timestamps
 from aquadsl.sim.frame import Columns, assigned
 from aquadsl.sim.layout import Layout, Stay
 
@@ -79,7 +79,7 @@ def model_for(parameter: str) -> Model:
 def readings(layout: Layout, stay: Stay) -> Columns:
     """Rows ordered by container, day, time slot, then parameter as listed in the stage's sensors."""
     sensors = stay.params.sensors
-    params, slots = list(sensors.parameters), slot_seconds(sensors.per_day)
+    params, slots = list(sensors.parameters), around_the_clock(sensors.per_day)
     shape = (stay.n, stay.days, len(slots), len(params))
     if 0 in shape:
         return _empty(layout, stay)
@@ -87,7 +87,7 @@ def readings(layout: Layout, stay: Stay) -> Columns:
     day = stay.day_index[None, :, None]
     lane = np.arange(len(slots), dtype=np.int64)[None, None, :]
     t = stay.temperature[None, :, None]
-    hour = slot_hours(sensors.per_day)[None, None, :]
+    hour = (slots / 3600.0)[None, None, :]
     values = np.empty(shape, dtype=np.float64)
     seed, batch_id = layout.plan.parameters.seed, layout.batch.id
     for i, name in enumerate(params):

@@ -36,6 +36,9 @@ def feed_stay(layout: Layout, stay: Stay, pop: StayPopulation) -> StayFeed:
     if (plan.rate_pct if plan.mode == "rate" else plan.fcr) is None:
         raise SimulationError(f"stage {stay.params.name}: feed mode {plan.mode} without its value")
     target = biomass * (plan.rate_pct / 100.0) if plan.mode == "rate" else np.maximum(gain, 0.0) * plan.fcr
+    target = target * _appetite(layout, stay)[None, :]
+    if stay.ragged:       # no feed in the withdrawal days before each ring's harvest
+        target = np.where(np.arange(stay.days)[None, :] < stay.fed()[:, None], target, 0.0)
     base = rng.stream(rng.family_key(layout.plan.parameters.seed, layout.batch.id, "feeding"), stay.containers)
     day = stay.day_index[None, :, None]
     lane = np.arange(per_day + 1, dtype=np.int64)[None, None, :]
@@ -55,8 +58,33 @@ def _rows(layout: Layout, stay: Stay, amounts: np.ndarray, biomass: np.ndarray) 
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(mass > 0, amounts / mass * 100.0, 0.0)
     cols["ts"] = np.broadcast_to(ts[None], amounts.shape).ravel()
-    cols["feed_name"] = constant(stay.params.feed.feed_name or f"{stay.params.label} feed", amounts.size)
+    cols["feed_name"] = np.broadcast_to(pellet_names(stay)[None, :, None], amounts.shape).ravel()
     cols["amount_kg"] = amounts.ravel()
     cols["biomass_kg"] = np.round(mass, 3).ravel()
     cols["feeding_pct"] = np.round(pct, 5).ravel()
     return cols
+
+
+def _appetite(layout: Layout, stay: Stay) -> np.ndarray:
+    """Fraction of the normal ration eaten each day: incidents (disease, storms) cut appetite."""
+    out = np.ones(stay.days)
+    first = stay.window.start.toordinal()
+    for inc in layout.batch.incidents:
+        lo = inc.start.toordinal() - first
+        a, b = max(lo, 0), min(lo + inc.days, stay.days)
+        if a < b:
+            out[a:b] = np.minimum(out[a:b], inc.appetite)
+    return out
+
+
+def pellet_names(stay: Stay) -> np.ndarray:
+    """The feed of each day: the stage's ladder by fish weight, or its one named feed."""
+    default = stay.params.feed.feed_name or f"{stay.params.label} feed"
+    names = np.empty(stay.days, dtype=object)
+    names[:] = default
+    ladder = stay.params.pellets
+    if ladder:
+        bounds = np.array([p.up_to_g if p.up_to_g is not None else np.inf for p in ladder])
+        pick = np.minimum(np.searchsorted(bounds, stay.prev_weight, side="right"), len(ladder) - 1)
+        names[:] = [ladder[i].feed_name for i in pick]
+    return names

@@ -48,5 +48,6 @@ def fish_observation_count(plan: Plan, batch_id: str) -> int:
     for stay in layout.stays:
         cadence = stay.params.cadences.get("growth_samples")
         if cadence is not None:
-            total += stay.n * len(event_days(stay.days, cadence.every)) * (cadence.fish or DEFAULT_FISH["growth_samples"])
+            total += (stay.n * len(event_days(stay.days, cadence.every, stay.stage_day))
+                      * (cadence.fish or DEFAULT_FISH["growth_samples"]))
     return total

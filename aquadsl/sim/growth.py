@@ -38,17 +38,24 @@ def stage_bounds(lifecycle: LifecyclePlan) -> list[tuple[int, int]]:
     return out
 
 
-def project(lifecycle: LifecyclePlan, temperature: dict[str, ProfilePlan], start: dt.date,
-            target_g: float, available_days: int) -> Trajectory:
-    """Grow a batch from ``start`` for at most ``available_days`` days (or until harvest).
+OPEN_END = 10 ** 6     # end_day for a batch still growing at ``until``: never stop at the target
 
-    Harvest happens on the first last-stage day whose end weight reaches ``target_g``, or on the
-    last nominal day of the last stage, whichever comes first.
+
+def project(lifecycle: LifecyclePlan, temperature: dict[str, ProfilePlan], start: dt.date,
+            target_g: float, available_days: int, factors: dict[str, float] | None = None,
+            end_day: int | None = None, seed: int = 0, place: str = "") -> Trajectory:
+    """Grow a batch from ``start`` for at most ``available_days`` days.
+
+    Without ``end_day``, harvest is the first last-stage day whose end weight reaches ``target_g``,
+    or the last nominal day of the last stage, whichever comes first. With ``end_day`` the last
+    stage lasts until that batch day (the last day of a harvest that takes weeks), which is the
+    harvest day when it lies within the available days. ``factors`` scale each stage's TGC.
     """
     bounds = stage_bounds(lifecycle)
-    total = min(available_days, bounds[-1][1])
-    weights = np.empty(total)
-    temps = np.empty(total)
+    last_end = bounds[-1][1] if end_day is None else max(end_day + 1, bounds[-1][0] + 1)
+    bounds[-1] = (bounds[-1][0], last_end)
+    total = min(available_days, last_end)
+    weights, temps = np.empty(total), np.empty(total)
     stages = np.empty(total, dtype=np.int64)
     weight = lifecycle.start_weight_g
     root = weight ** (1.0 / 3.0)
@@ -57,17 +64,21 @@ def project(lifecycle: LifecyclePlan, temperature: dict[str, ProfilePlan], start
         if lo >= total:
             break
         n = min(hi, total) - lo
-        t = daily_temperatures(temperature[stage.water], start + dt.timedelta(days=lo), n)
+        t = daily_temperatures(temperature[stage.water], start + dt.timedelta(days=lo), n, seed, place)
         cap_root = stage.weight_cap_g ** (1.0 / 3.0)
-        if stage.tgc == 0:  # no growth: keep the weight exact instead of a cube of a cube root
+        tgc = stage.tgc * (factors or {}).get(stage.name, 1.0)
+        if tgc == 0:  # no growth: keep the weight exact instead of a cube of a cube root
             w = np.full(n, min(weight, stage.weight_cap_g))
             roots = np.full(n, min(root, cap_root))
         else:
-            roots = np.minimum(root + np.cumsum((stage.tgc / 1000.0) * np.clip(t, 0.0, None)), cap_root)
+            roots = np.minimum(root + np.cumsum((tgc / 1000.0) * np.clip(t, 0.0, None)), cap_root)
             w = roots ** 3
         if i == len(lifecycle.stages) - 1:
-            reached = np.nonzero(w >= target_g)[0]
-            last = int(reached[0]) if len(reached) else stage.days - 1
+            if end_day is None:
+                reached = np.nonzero(w >= target_g)[0]
+                last = int(reached[0]) if len(reached) else hi - lo - 1
+            else:
+                last = hi - lo - 1
             if last < n:
                 harvest, n = lo + last, last + 1
                 w, t = w[:n], t[:n]

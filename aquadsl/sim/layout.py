@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from aquadsl.plan.model import BatchPlan, Plan, StageParams, StageWindow
-from aquadsl.sim.growth import Trajectory, project
+from aquadsl.sim.growth import OPEN_END, Trajectory, project
+from aquadsl.sim.shape import WindowShape, window_shapes
 
 
 class SimulationError(ValueError):
@@ -29,10 +30,28 @@ class Stay:
     weight: np.ndarray            # end-of-day weight (g), one per lived day
     prev_weight: np.ndarray       # weight at the start of each lived day
     temperature: np.ndarray       # water temperature (°C) per lived day
+    shape: WindowShape | None = None
 
     @property
     def n(self) -> int:
         return len(self.containers)
+
+    @property
+    def stage_day(self) -> int:
+        return self.shape.stage_day if self.shape else 0
+
+    @property
+    def ragged(self) -> bool:
+        """Whether some container leaves before the window's last day, or goes unfed (harvest)."""
+        return bool(self.shape and (min(self.shape.fed_days) < self.days or min(self.shape.container_days) < self.days))
+
+    def lived(self) -> np.ndarray:
+        """Lived days per container."""
+        return np.array(self.shape.container_days if self.shape else (self.days,) * self.n, dtype=np.int64)
+
+    def fed(self) -> np.ndarray:
+        """Fed days per container (feed is withdrawn before harvest)."""
+        return np.array(self.shape.fed_days if self.shape else (self.days,) * self.n, dtype=np.int64)
 
     @property
     def day_index(self) -> np.ndarray:
@@ -61,8 +80,18 @@ class Layout:
 def trajectory_for(plan: Plan, batch: BatchPlan) -> Trajectory:
     """The deterministic growth trajectory, computed exactly as the compiler does."""
     until = plan.parameters.until
+    if batch.harvest_days or batch.status == "active" and _open_ended(plan):
+        end = (batch.harvest_date - batch.start).days if batch.harvest_date else OPEN_END
+    else:
+        end = None
     return project(plan.parameters.lifecycle, plan.geography(batch.geography).temperature, batch.start,
-                   batch.harvest_target_kg * 1000.0, (until - batch.start).days + 1)
+                   batch.harvest_target_kg * 1000.0, (until - batch.start).days + 1, batch.growth_factors,
+                   end, plan.parameters.seed, batch.geography)
+
+
+def _open_ended(plan: Plan) -> bool:
+    """Plans with a harvest capacity keep active batches growing past their target until ``until``."""
+    return plan.parameters.lifecycle.stages[-1].harvest_t_per_day is not None
 
 
 def build_layout(plan: Plan, batch_id: str) -> Layout:
@@ -77,7 +106,8 @@ def build_layout(plan: Plan, batch_id: str) -> Layout:
     weights = np.concatenate(([plan.parameters.lifecycle.start_weight_g], traj.weight_g))
     stays: list[Stay] = []
     next_assignment, expected_start = 1, batch.start
-    for window in batch.stages:
+    shapes = window_shapes(batch, {s.name: s for s in plan.parameters.lifecycle.stages})
+    for window, shape in zip(batch.stages, shapes):
         days = (window.end - window.start).days
         if days <= 0:
             continue
@@ -89,7 +119,7 @@ def build_layout(plan: Plan, batch_id: str) -> Layout:
         names = window.container_names()
         stays.append(Stay(len(stays), params, window, names, first, days, next_assignment,
                           weights[first + 1:first + 1 + days], weights[first:first + days],
-                          traj.temperature[first:first + days]))
+                          traj.temperature[first:first + days], shape))
         next_assignment += len(names)
         expected_start = window.end
     if not stays:

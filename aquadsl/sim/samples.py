@@ -6,6 +6,7 @@ import numpy as np
 
 from aquadsl.sim import rng
 from aquadsl.sim.frame import Columns, assigned
+from aquadsl.sim.harvest import weight_cv
 from aquadsl.sim.layout import Layout, Stay
 
 DEFAULT_FISH = {"growth_samples": 30, "lice_counts": 20, "health_samples": 75}
@@ -15,9 +16,9 @@ K_SD = 0.06                # spread of individual condition factors
 LICE_RATIOS = {"adult_female": 1.0, "adult_male": 0.8, "pre_adult": 0.7, "chalimus": 1.3, "caligus": 0.4}
 
 
-def event_days(days: int, every: int) -> np.ndarray:
-    """Days in the stage (0-based) with an event: day_in_stage % every == 0."""
-    return np.arange(0, days, every, dtype=np.int64)
+def event_days(days: int, every: int, offset: int = 0) -> np.ndarray:
+    """Days of the window (0-based) with an event: (offset + day) % every == 0, offset the stage day."""
+    return np.arange((-offset) % every, days, every, dtype=np.int64)
 
 
 def condition_factor(weight_g: np.ndarray) -> np.ndarray:
@@ -42,10 +43,11 @@ def growth_fish(layout: Layout, stay: Stay, every: int, fish: int | None):
     """(event days, fish per sample, weights, lengths): the individually drawn fish of every growth
     sample, arrays of shape (containers, event days, fish). The same draws give the samples and the
     ``fish_observations`` family, so each observation is a fish the sample's statistics came from."""
-    days, n_fish = event_days(stay.days, every), fish or DEFAULT_FISH["growth_samples"]
+    days, n_fish = event_days(stay.days, every, stay.stage_day), fish or DEFAULT_FISH["growth_samples"]
     z = rng.normal(_draws(layout, stay, "growth_samples", days, 2 * n_fish))
     w_true = stay.weight[days][None, :, None]
-    weights = w_true * np.exp(WEIGHT_CV * z[..., :n_fish] - WEIGHT_CV ** 2 / 2.0)
+    sigma = np.sqrt(np.log1p(weight_cv(stay.first_day + days) ** 2))[None, :, None]
+    weights = w_true * np.exp(sigma * z[..., :n_fish] - sigma ** 2 / 2.0)
     k = np.clip(condition_factor(w_true) + K_SD * z[..., n_fish:], 0.9, 1.5)
     return days, n_fish, weights, length_cm(weights, k)
 
@@ -69,18 +71,18 @@ def lice_pressure(stay: Stay, days: np.ndarray) -> np.ndarray:
     """Adult-female lice per fish: builds up over time at sea, higher in warm water, cut by treatments."""
     if stay.params.water != "sea":
         return np.zeros(len(days))
-    build_up = np.minimum(1.0, days / 120.0)
+    build_up = np.minimum(1.0, (days + stay.stage_day) / 120.0)
     season = np.exp(0.18 * (stay.temperature[days] - 10.0))
     relief = np.ones(len(days))
     for treated in stay.params.at_days.get("lice_treatments", ()):
-        since = days - treated
+        since = days + stay.stage_day - treated
         relief = np.where(since >= 0, np.minimum(relief, 1.0 - 0.9 * np.exp(-since / 30.0)), relief)
     return (0.05 + 0.45 * build_up * season) * relief
 
 
 def lice_counts(layout: Layout, stay: Stay, every: int, fish: int | None) -> Columns:
     """Counts per lice stage over the sampled fish; zero in fresh water, where sea lice do not live."""
-    days, n_fish = event_days(stay.days, every), fish or DEFAULT_FISH["lice_counts"]
+    days, n_fish = event_days(stay.days, every, stay.stage_day), fish or DEFAULT_FISH["lice_counts"]
     keys = _draws(layout, stay, "lice_counts", days, len(LICE_RATIOS))
     mean = n_fish * lice_pressure(stay, days)[None, :]
     cols = assigned(layout.batch.id, stay, len(days))
@@ -93,7 +95,7 @@ def lice_counts(layout: Layout, stay: Stay, every: int, fish: int | None) -> Col
 
 def health_samples(layout: Layout, stay: Stay, every: int, fish: int | None) -> Columns:
     """Health checks: sampled weight, length and condition, and the mean welfare score (0 best, 3 worst)."""
-    days, n_fish = event_days(stay.days, every), fish or DEFAULT_FISH["health_samples"]
+    days, n_fish = event_days(stay.days, every, stay.stage_day), fish or DEFAULT_FISH["health_samples"]
     z = rng.normal(_draws(layout, stay, "health_samples", days, 3))
     w_true = stay.weight[days][None, :]
     weight = w_true * (1.0 + WEIGHT_CV / np.sqrt(n_fish) * z[..., 0])

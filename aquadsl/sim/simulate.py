@@ -9,7 +9,7 @@ from aquadsl.sim import rng
 from aquadsl.sim.environment import readings
 from aquadsl.sim.feeding import StayFeed, feed_stay
 from aquadsl.sim.frame import BatchRows, Columns, assemble, assigned, constant, row_counts
-from aquadsl.sim.harvest import harvest
+from aquadsl.sim.harvest import harvest, harvest_days
 from aquadsl.sim.layout import Layout, SimulationError, Stay, build_layout
 from aquadsl.sim.population import StayPopulation, simulate_populations
 from aquadsl.sim.samples import SAMPLERS
@@ -26,46 +26,73 @@ CAUSES = {
 }
 
 
-def simulate_batch(plan: Plan, batch_id: str) -> BatchRows:
+def simulate_batch(plan: Plan, batch_id: str, only: tuple[str, ...] | None = None) -> BatchRows:
     """All rows of one batch: {table: {column: array}} in SCHEMA order, counts equal to the plan's estimate.
 
     Columns are numpy arrays: str as object arrays of str, int as int64, float as float64, date as
-    datetime64[D] (NaT for "not yet"), datetime as datetime64[s] in UTC.
+    datetime64[D] (NaT for "not yet"), datetime as datetime64[s] in UTC. With ``only``, the other
+    tables are left empty and not checked (for measurements that need a few tables quickly).
     """
+    want = set(SCHEMA if only is None else only)
     layout = build_layout(plan, batch_id)
     pops = simulate_populations(layout)
     parts: dict[str, list[Columns]] = {table: [] for table in SCHEMA}
     for stay, pop in zip(layout.stays, pops):
-        feed = feed_stay(layout, stay, pop)
-        parts["assignments"].append(_assignments(layout, stay, pop))
-        parts["daily_states"].append(_daily_states(layout, stay, pop, feed))
-        parts["mortality_events"].append(_mortality_events(layout, stay, pop))
-        parts["environmental_readings"].append(readings(layout, stay))
-        if feed.rows is not None:
-            parts["feeding_events"].append(feed.rows)
-        for family in sorted(stay.params.cadences):
-            if family not in SAMPLERS:
-                raise SimulationError(f"stage {stay.params.name}: unknown sampling family {family!r}")
-            cadence = stay.params.cadences[family]
-            if cadence.every < 1 or (cadence.fish is not None and cadence.fish < 1):
-                raise SimulationError(f"stage {stay.params.name}: {family} needs every >= 1 day and fish >= 1")
-            parts[family].append(SAMPLERS[family](layout, stay, cadence.every, cadence.fish))
-        parts["treatments"].append(treatments(layout, stay))
+        _stay_rows(layout, stay, pop, parts, want)
     parts["transfers"].append(_transfers(layout, pops))
     if layout.harvested:
-        events, lots = harvest(layout.batch.id, layout.stays[-1], pops[-1].final)
+        last = layout.stays[-1]
+        if last.shape and last.shape.harvests:
+            events, lots = harvest_days(layout, last, pops[-1].harvested)
+        else:
+            events, lots = harvest(layout, last, pops[-1].final)
         parts["harvest_events"].append(events)
         parts["harvest_lots"].append(lots)
     living = 0 if layout.harvested else int(pops[-1].final.sum())
     parts["batches"].append(_batch_row(layout, living))
     rows = {table: assemble(table, parts[table]) for table in SCHEMA}
-    _check_counts(layout, rows)
+    _check_counts(layout, rows, want)
     return rows
 
 
-def _check_counts(layout: Layout, rows: BatchRows) -> None:
+def _stay_rows(layout: Layout, stay: Stay, pop: StayPopulation, parts: dict[str, list[Columns]],
+               want: set[str]) -> None:
+    """Every per-stay table of one stay (those in ``want``), trimmed to each container's lived days."""
+    feed = feed_stay(layout, stay, pop)
+    lived, fed = stay.lived(), stay.fed()
+    keep = (lambda cols, limit=lived: trim(stay, cols, limit)) if stay.ragged else (lambda cols, limit=None: cols)
+    parts["assignments"].append(_assignments(layout, stay, pop))
+    if "daily_states" in want:
+        parts["daily_states"].append(keep(_daily_states(layout, stay, pop, feed)))
+    if "mortality_events" in want:
+        parts["mortality_events"].append(keep(_mortality_events(layout, stay, pop)))
+    if "environmental_readings" in want:
+        parts["environmental_readings"].append(keep(readings(layout, stay)))
+    if feed.rows is not None and "feeding_events" in want:
+        parts["feeding_events"].append(keep(feed.rows, fed))
+    for family in sorted(stay.params.cadences):
+        if family not in SAMPLERS:
+            raise SimulationError(f"stage {stay.params.name}: unknown sampling family {family!r}")
+        cadence = stay.params.cadences[family]
+        if cadence.every < 1 or (cadence.fish is not None and cadence.fish < 1):
+            raise SimulationError(f"stage {stay.params.name}: {family} needs every >= 1 day and fish >= 1")
+        if family in want:
+            parts[family].append(keep(SAMPLERS[family](layout, stay, cadence.every, cadence.fish)))
+    parts["treatments"].append(keep(treatments(layout, stay)))
+
+
+def trim(stay: Stay, cols: Columns, limit: np.ndarray) -> Columns:
+    """Rows of containers' days before their limit (window days): harvest ends some rings early."""
+    stamp = cols["date"] if "date" in cols else cols["ts"].astype("datetime64[D]")
+    day = (stamp.astype("datetime64[D]") - np.datetime64(stay.window.start, "D")).astype(np.int64)
+    mask = day < limit[cols["assignment_no"] - stay.first_assignment]
+    return {name: col[mask] for name, col in cols.items()}
+
+
+def _check_counts(layout: Layout, rows: BatchRows, want: set[str]) -> None:
     counts, expected = row_counts(rows), layout.batch.estimated_rows
-    wrong = [f"{t} {counts[t]} != {expected.get(t, 0)}" for t in SCHEMA if counts[t] != expected.get(t, 0)]
+    wrong = [f"{t} {counts[t]} != {expected.get(t, 0)}" for t in SCHEMA
+             if t in want and counts[t] != expected.get(t, 0)]
     if wrong:
         raise SimulationError(f"batch {layout.batch.id}: rows differ from the plan's estimate: " + ", ".join(wrong))
 
@@ -88,9 +115,11 @@ def _assignments(layout: Layout, stay: Stay, pop: StayPopulation) -> Columns:
     cols = assigned(layout.batch.id, stay, 1)
     cols["stage"] = constant(stay.params.name, stay.n)
     cols["start_date"] = np.full(stay.n, np.datetime64(stay.window.start, "D"))
-    cols["end_date"] = np.full(stay.n, NAT if active else np.datetime64(stay.window.end, "D"))
+    lived = stay.lived()
+    ends = np.datetime64(stay.window.start, "D") + lived
+    cols["end_date"] = np.full(stay.n, NAT) if active else ends
     cols["population_start"] = pop.start
-    cols["population_end"] = pop.final
+    cols["population_end"] = pop.end[np.arange(stay.n), lived - 1]
     cols["avg_weight_start_g"] = np.full(stay.n, stay.prev_weight[0])
     cols["avg_weight_end_g"] = np.full(stay.n, stay.weight[-1])
     cols["biomass_end_kg"] = np.round(pop.final * stay.weight[-1] / 1000.0, 3)

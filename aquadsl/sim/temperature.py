@@ -12,9 +12,46 @@ from aquadsl.plan.model import ProfilePlan
 _MID_MONTH = np.array([15.5, 45.0, 74.5, 105.0, 135.5, 166.0, 196.5, 227.5, 258.0, 288.5, 319.0, 349.5])
 
 
-def daily_temperatures(profile: ProfilePlan, start: dt.date, days: int) -> np.ndarray:
-    """Temperature in °C for ``days`` consecutive days from ``start`` (float64 array)."""
-    return _cached(profile, start.toordinal(), days).copy()
+_EPOCH = dt.date(1900, 1, 1).toordinal()   # weather series run from here, so any window reads the same days
+_LAST = dt.date(2200, 12, 31).toordinal()
+
+
+def daily_temperatures(profile: ProfilePlan, start: dt.date, days: int, seed: int = 0,
+                       place: str = "") -> np.ndarray:
+    """Temperature in °C for ``days`` consecutive days from ``start`` (float64 array).
+
+    A profile with weather adds an anomaly drawn from (seed, place): an autocorrelated daily part
+    plus a smooth year-to-year offset, the same for every batch that reads those days.
+    """
+    base = _cached(profile, start.toordinal(), days).copy()
+    if days and (profile.weather_sd > 0 or profile.weather_yearly_sd > 0):
+        lo = start.toordinal() - _EPOCH
+        if lo < 0 or start.toordinal() + days > _LAST:
+            raise ValueError("weather is defined from 1900 to 2200")
+        base += _weather(profile.weather_sd, profile.weather_days, profile.weather_yearly_sd, seed,
+                         place)[lo:lo + days]
+    return base
+
+
+@functools.lru_cache(maxsize=64)
+def _weather(sd: float, persistence: int, yearly_sd: float, seed: int, place: str) -> np.ndarray:
+    """Anomaly (°C) per day since 1900-01-01: AR(1) with e-folding ``persistence`` days, plus yearly offsets."""
+    from aquadsl.sim import rng  # local: rng has no reason to load for profiles without weather
+
+    n = _LAST - _EPOCH + 1
+    base = rng.stream(rng.family_key(seed, f"weather:{place}", "daily"), [place])
+    z = rng.normal(rng.keys(base[0], np.arange(n, dtype=np.int64)))
+    phi = float(np.exp(-1.0 / max(persistence, 1)))
+    shock = z * sd * np.sqrt(1.0 - phi * phi)
+    out = np.empty(n)
+    acc = z[0] * sd
+    for i in range(n):      # a plain recurrence: about 40 ms once per place and process
+        acc = phi * acc + shock[i]
+        out[i] = acc
+    years = np.arange(1899, 2202)
+    yz = rng.normal(rng.keys(base[0], years - 1899, 1))
+    mid = np.array([dt.date(int(y), 7, 2).toordinal() - _EPOCH for y in years], dtype=float)
+    return out + yearly_sd * np.interp(np.arange(n, dtype=float), mid, yz)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 
 from aquadsl.sim.frame import Columns, assigned
@@ -20,10 +22,16 @@ def treatments(layout: Layout, stay: Stay) -> Columns:
     for family in sorted(stay.params.at_days):
         if any(d < 0 for d in stay.params.at_days[family]):
             raise SimulationError(f"stage {stay.params.name}: {family} on a negative day")
-        days = [d for d in stay.params.at_days[family] if d < stay.days]
+        offset = stay.stage_day
         products = NAMES.get(family, (family.replace("_", " "),))
-        for k, day in enumerate(sorted(days)):
-            events.append((day, family, TYPES.get(family, family), products[k % len(products)]))
+        for k, day in enumerate(sorted(stay.params.at_days[family])):
+            if offset <= day < offset + stay.days:
+                events.append((day - offset, family, TYPES.get(family, family), products[k % len(products)]))
+    if stay.shape:
+        families = {e.date: e.family for e in layout.batch.weight_events}
+        for day in stay.shape.event_days:
+            family = families[stay.window.start + dt.timedelta(days=day)]
+            events.append((day, family, TYPES.get(family, family), NAMES.get(family, (family,))[0]))
     events.sort()
     cols = assigned(layout.batch.id, stay, len(events))
     days = np.array([e[0] for e in events], dtype=np.int64)

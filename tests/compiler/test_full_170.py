@@ -49,7 +49,9 @@ def test_batch_ids_unique(plan):
 
 def test_stage_windows_follow_90_day_stages(plan):
     b = plan.batches[0]
-    assert [w.stage for w in b.stages] == ["egg_alevin", "fry", "parr", "smolt", "post_smolt", "adult"]
+    names = [w.stage for w in b.stages]
+    assert names[:6] == ["egg_alevin", "fry", "parr", "smolt", "post_smolt", "adult"]
+    assert set(names[6:]) <= {"adult"}          # sea splits into more rings as the fish grow
     for w in b.stages[:5]:
         assert (w.end - w.start).days == 90
     assert b.stages[5].location.startswith("FI-SEA-")

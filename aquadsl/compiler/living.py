@@ -1,0 +1,125 @@
+"""Per-batch draws from the seed (growth and mortality factors, incidents, weight-triggered events),
+the projected biomass that allocation must respect, and harvest days at a tonnes-per-day capacity."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+
+from aquadsl.plan.model import BatchIncident, HarvestDay, LifecyclePlan, StageParams, WeightEvent
+from aquadsl.sim import rng
+from aquadsl.sim.growth import Trajectory
+from aquadsl.sim.population import incident_rates
+
+CLIP = 2.0          # factors are drawn within ±2 standard deviations
+
+
+def _key(seed: int, batch_id: str, what: str, lane: int) -> np.ndarray:
+    return rng.keys(np.array([rng.family_key(seed, batch_id, what)], dtype=np.uint64), np.zeros(1, np.int64), lane)
+
+
+def _normal(seed: int, batch_id: str, what: str, lane: int = 0) -> float:
+    return float(np.clip(rng.normal(_key(seed, batch_id, what, lane))[0], -CLIP, CLIP))
+
+
+def _uniform(seed: int, batch_id: str, what: str, lane: int = 0) -> float:
+    return float(rng.uniform(_key(seed, batch_id, what, lane))[0])
+
+
+def factors(seed: int, batch_id: str, lifecycle: LifecyclePlan) -> tuple[dict[str, float], dict[str, float]]:
+    """Per stage: a TGC factor (1 ± growth_spread) and a mortality factor (lognormal, mean one)."""
+    growth, mortality = {}, {}
+    for s in lifecycle.stages:
+        if s.growth_spread > 0:
+            growth[s.name] = round(1.0 + s.growth_spread * _normal(seed, batch_id, f"growth:{s.name}"), 4)
+        if s.mortality_spread > 0:
+            z = _normal(seed, batch_id, f"mortality:{s.name}")
+            mortality[s.name] = round(math.exp(s.mortality_spread * z - s.mortality_spread ** 2 / 2.0), 4)
+    return growth, mortality
+
+
+def incidents(seed: int, batch_id: str, lifecycle: LifecyclePlan, start: dt.date,
+              traj: Trajectory) -> tuple[BatchIncident, ...]:
+    """Incidents of every stage, Poisson in number with the declared rate, starting in allowed months."""
+    out = []
+    for i, stage in enumerate(lifecycle.stages):
+        days = np.nonzero(traj.stage_index == i)[0]
+        for inc in stage.incidents:
+            if not len(days):
+                continue
+            what = f"incident:{stage.name}:{inc.name}"
+            dates = [start + dt.timedelta(days=int(d)) for d in days]
+            allowed = [d for d in dates if in_season(d.month, inc.months)]
+            count = _poisson(inc.per_year * len(days) / 365.0, _uniform(seed, batch_id, what))
+            for k in range(count if allowed else 0):
+                first = allowed[int(_uniform(seed, batch_id, what, 1 + 2 * k) * len(allowed))]
+                size = 0.5 + _uniform(seed, batch_id, what, 2 + 2 * k)          # 0.5 to 1.5 × declared
+                out.append(BatchIncident(name=inc.name, start=first, days=inc.days,
+                                         mortality=round(min(0.9, inc.mortality * size), 4), appetite=inc.appetite))
+    return tuple(sorted(out, key=lambda x: (x.start, x.name)))
+
+
+def in_season(month: int, months: tuple[int, int]) -> bool:
+    """Whether ``month`` lies in ``lo..hi``; a range such as 10..3 runs over the new year."""
+    lo, hi = months
+    return lo <= month <= hi if lo <= hi else month >= lo or month <= hi
+
+
+def _poisson(lam: float, u: float) -> int:
+    k, p = 0, math.exp(-lam)
+    cdf = p
+    while u > cdf and k < 50:
+        k += 1
+        p *= lam / k
+        cdf += p
+    return k
+
+
+def weight_events(lifecycle: LifecyclePlan, start: dt.date, traj: Trajectory) -> tuple[WeightEvent, ...]:
+    """Treatments on the first day of their stage the batch's weight reaches each threshold."""
+    out = []
+    for i, stage in enumerate(lifecycle.stages):
+        days = np.nonzero(traj.stage_index == i)[0]
+        for family, thresholds in sorted(stage.at_weights.items()):
+            for grams in thresholds:
+                reached = days[traj.weight_g[days] >= grams]
+                if len(reached):
+                    out.append(WeightEvent(family=family, date=start + dt.timedelta(days=int(reached[0])),
+                                           weight_g=round(float(traj.weight_g[reached[0]]), 3)))
+    dates = [e.date for e in out]
+    return tuple(e for k, e in enumerate(out) if e.date not in dates[:k])     # one treatment per day
+
+
+def expected_biomass(lifecycle: LifecyclePlan, eggs: int, traj: Trajectory, start: dt.date,
+                     mortality: dict[str, float], events: tuple[BatchIncident, ...]) -> np.ndarray:
+    """Expected kg of the batch at the end of each day (baseline mortality, factors and incidents)."""
+    rate = np.empty(traj.days)
+    for i, stage in enumerate(lifecycle.stages):
+        rate[traj.stage_index == i] = stage.mortality_per_day * mortality.get(stage.name, 1.0)
+    extra = incident_rates(events, start.toordinal(), traj.days)
+    alive = eggs * np.cumprod((1.0 - rate) * (1.0 - extra))
+    return alive * traj.weight_g / 1000.0
+
+
+def working_days(first: dt.date, count: int) -> list[dt.date]:
+    """``count`` Monday-to-Friday dates from ``first`` on."""
+    out, day = [], first
+    while len(out) < count:
+        if day.weekday() < 5:
+            out.append(day)
+        day += dt.timedelta(days=1)
+    return out
+
+
+def harvest_plan(stage: StageParams, rings: list[str], first: dt.date, ring_kg: float) -> tuple[HarvestDay, ...]:
+    """Rings emptied one after another on working days, each over as many days as the capacity needs."""
+    per_ring = max(1, math.ceil(ring_kg / (stage.harvest_t_per_day * 1000.0)))
+    dates = working_days(first, per_ring * len(rings))
+    out = []
+    for j, ring in enumerate(rings):
+        for k in range(per_ring):
+            out.append(HarvestDay(container=ring, date=dates[j * per_ring + k],
+                                  share=round(1.0 / (per_ring - k), 6)))
+    return tuple(out)

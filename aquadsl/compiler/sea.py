@@ -1,0 +1,138 @@
+"""Sea phase planning: rings by expected biomass (splitting as fish grow) and harvest days by capacity."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from aquadsl.compiler import living
+from aquadsl.compiler.checked import Checked
+from aquadsl.compiler.expand import BatchSpec
+from aquadsl.plan.model import GeographyPlan, HarvestDay, Infrastructure, StageParams, StageWindow
+from aquadsl.plan.ranges import compress, expand
+from aquadsl.sim.growth import OPEN_END, project
+
+FILL = 0.95          # plan to 95 % of a container's limit: Poisson deaths and container spread stay below it
+LOOKAHEAD = 90       # a split makes room for the next 90 days of growth
+FREEZE = 14          # no split in the last two weeks before harvest starts (rings are emptied one by one)
+MAX_ROUNDS = 10
+
+
+@dataclass(frozen=True)
+class SeaPlan:
+    batch: BatchSpec                                 # with its final trajectory
+    phases: dict[str, tuple[tuple[int, int], ...]]   # sea stage -> (batch day, rings) per split
+    most: int = 0                                    # rings needed at most
+    detail: str = ""                                 # why a sea area cannot hold the batch
+    harvest: tuple[tuple[int, dt.date, float], ...] = ()   # (ring index, date, share)
+
+
+def plan_sea(batch: BatchSpec, checked: Checked, geo: GeographyPlan, infra: Infrastructure) -> SeaPlan:
+    """The batch's final trajectory, ring counts per sea stage and its harvest days."""
+    life = checked.lifecycle
+    sea = [i for i, s in enumerate(life.stages) if s.water == "sea"]
+    if not sea or not geo.sea_areas:
+        return SeaPlan(batch, {})
+    cap = infra.container_kinds[geo.sea_areas[0].kind].capacity_kg * FILL
+    area_rings = max(len(expand(a.rings)) for a in geo.sea_areas)
+    last = life.stages[-1]
+    h0 = batch.trajectory.harvest_day
+    if last.harvest_t_per_day is None or last.water != "sea" or h0 is None:
+        return _phases_for(batch, checked, sea, cap, area_rings, None, ())
+    rings = 1
+    for _ in range(MAX_ROUNDS):
+        traj, harvest = _harvest_trajectory(batch, checked, geo, h0, rings, cap)
+        planned = dataclasses.replace(batch, trajectory=traj)
+        plan = _phases_for(planned, checked, sea, cap, area_rings, h0 if harvest else None, harvest)
+        final = plan.phases[life.stages[-1].name][-1][1] if plan.phases.get(life.stages[-1].name) else rings
+        if plan.detail or not harvest or final <= rings:
+            return plan
+        rings = final
+    return dataclasses.replace(plan, detail=f"its harvest plan does not settle on a ring count (last {rings})")
+
+
+def _harvest_trajectory(batch: BatchSpec, checked: Checked, geo: GeographyPlan, h0: int, rings: int, cap: float):
+    """Grow through a harvest of ``rings`` rings from day ``h0``; (trajectory, harvest) or (open, ())."""
+    life = checked.lifecycle
+    mass = living.expected_biomass(life, batch.eggs, batch.trajectory, batch.start, batch.mortality_factors,
+                                   batch.incidents)
+    rings = max(rings, math.ceil(mass[h0] / cap))
+    per_ring = max(1, math.ceil(mass[h0] / rings / (life.stages[-1].harvest_t_per_day * 1000.0)))
+    dates = living.working_days(batch.start + dt.timedelta(days=h0), per_ring * rings)
+    end = (dates[-1] - batch.start).days
+    available = (checked.until - batch.start).days + 1
+    args = (life, geo.temperature, batch.start, batch.harvest_target_kg * 1000.0, available, batch.growth_factors)
+    if end >= available:
+        return project(*args, OPEN_END, checked.seed, batch.geography), ()
+    harvest = tuple((j, dates[j * per_ring + k], round(1.0 / (per_ring - k), 6))
+                    for j in range(rings) for k in range(per_ring))
+    return project(*args, end, checked.seed, batch.geography), harvest
+
+
+def _phases_for(batch: BatchSpec, checked: Checked, sea: list[int], cap: float, area_rings: int,
+                h0: int | None, harvest: tuple) -> SeaPlan:
+    life, traj = checked.lifecycle, batch.trajectory
+    mass = living.expected_biomass(life, batch.eggs, traj, batch.start, batch.mortality_factors, batch.incidents)
+    phases, most = {}, 0
+    harvest_rings = 1 + max((j for j, _, _ in harvest), default=-1)
+    for i in sea:
+        days = np.nonzero(traj.stage_index == i)[0]
+        if not len(days):
+            continue
+        stage = life.stages[i]
+        lo, hi = int(days[0]), int(days[-1]) + 1
+        plan = _splits(mass, lo, hi, min(stage.rings or (1,)), cap, h0 if i == sea[-1] else None)
+        if harvest and i == len(life.stages) - 1 and plan[-1][1] < harvest_rings:
+            plan[-1] = (plan[-1][0], harvest_rings)
+        phases[stage.name] = tuple(plan)
+        top = max(r for _, r in plan)
+        if top > area_rings and not most > area_rings:
+            day = next(d for d, r in plan if r == top)
+            peak = float(mass[day:hi].max())
+            return SeaPlan(batch, phases, top, (
+                f"from {batch.start + dt.timedelta(days=day)} its expected biomass (up to {peak / 1000:,.0f} t) needs "
+                f"{top} rings of {cap / FILL / 1000:g} t, more than a sea area's {area_rings} rings"))
+        most = max(most, top)
+    return SeaPlan(batch, phases, most, "", harvest)
+
+
+def _splits(mass: np.ndarray, lo: int, hi: int, minimum: int, cap: float, h0: int | None) -> list[tuple[int, int]]:
+    """(first batch day, rings) of each split: more rings whenever the expected biomass needs them."""
+    need = lambda kg: max(1, math.ceil(kg / cap))  # noqa: E731
+    freeze = None if h0 is None else max(lo, h0 - FREEZE)
+    rings = max(minimum, need(mass[lo:min(hi, lo + LOOKAHEAD)].max()))
+    if freeze is not None and freeze <= lo:
+        rings = max(rings, need(mass[lo:hi].max()))
+    out = [(lo, rings)]
+    for d in range(lo + 1, hi):
+        if freeze is not None and d == freeze:
+            wanted = need(mass[d:hi].max())
+        elif need(mass[d]) > rings and (freeze is None or d < freeze):
+            near = freeze is not None and d + LOOKAHEAD >= freeze
+            wanted = need(mass[d:hi if near else min(hi, d + LOOKAHEAD)].max())
+        else:
+            continue
+        if wanted > rings:
+            rings = wanted
+            out.append((d, rings))
+    return out
+
+
+def sea_windows(plan: SeaPlan, stage: StageParams, area: str, names: list[str], start: dt.date,
+                end: dt.date, reserved: dt.date) -> tuple[list[StageWindow], tuple[HarvestDay, ...]]:
+    """One window per split of the stage (all rings of the area are the batch's), and harvest days."""
+    phases = plan.phases.get(stage.name) or ((0, 1),)
+    out = []
+    for k, (day, rings) in enumerate(phases):
+        w_start = plan.batch.start + dt.timedelta(days=day)
+        w_end = plan.batch.start + dt.timedelta(days=phases[k + 1][0]) if k + 1 < len(phases) else end
+        last = k + 1 == len(phases)
+        out.append(StageWindow(stage=stage.name, start=max(w_start, start), end=w_end,
+                               reserved_until=reserved if last else w_end, location=area,
+                               containers=compress(names[:rings])))
+    harvest = tuple(HarvestDay(container=names[j], date=d, share=s) for j, d, s in plan.harvest) if out else ()
+    return out, harvest

@@ -1,0 +1,48 @@
+"""The shape of each stage window of a batch: stage day, lived and fed days per container, event days.
+
+One function serves the compiler's row estimates and the simulation, so both count the same rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aquadsl.plan.model import BatchPlan, StageParams
+
+
+@dataclass(frozen=True)
+class WindowShape:
+    stage_day: int                      # days since the stage began, at the window's start
+    days: int                           # days of the window (the longest-lived container)
+    container_days: tuple[int, ...]     # lived days per container
+    fed_days: tuple[int, ...]           # days with feed per container
+    event_days: tuple[int, ...]         # window days with a weight-triggered treatment
+    harvests: tuple[tuple[int, int, float], ...]   # (container index, window day, share)
+
+
+def window_shapes(batch: BatchPlan, stages: dict[str, StageParams]) -> list[WindowShape]:
+    """Shapes of every window of ``batch`` (in order), from its harvest days and weight events."""
+    out, stage_start = [], {}
+    last = len(batch.stages) - 1
+    for i, w in enumerate(batch.stages):
+        stage_start.setdefault(w.stage, w.start)
+        names = w.container_names()
+        days = (w.end - w.start).days
+        lived, fed, harvests = [days] * len(names), [days] * len(names), []
+        if i == last and batch.harvest_days:
+            index = {c: k for k, c in enumerate(names)}
+            withdrawal = stages[w.stage].feed_withdrawal_days if w.stage in stages else 0
+            first: dict[int, int] = {}
+            for h in batch.harvest_days:
+                k, day = index[h.container], (h.date - w.start).days
+                harvests.append((k, day, h.share))
+                lived[k] = day + 1
+                first[k] = min(first.get(k, day), day)
+            for k, day in first.items():
+                fed[k] = max(0, min(lived[k], day - withdrawal))
+        events = tuple(sorted((e.date - w.start).days for e in batch.weight_events
+                              if w.start <= e.date < w.end))
+        out.append(WindowShape((w.start - stage_start[w.stage]).days, days, tuple(lived), tuple(fed),
+                               events, tuple(harvests)))
+    return out
+
