@@ -192,7 +192,7 @@ class BatchPlan(_Frozen):
     geo_index: Annotated[int, Field(ge=0, le=10**6)]   # position within its geography
     start: dt.date
     end: dt.date                      # exclusive: the day after harvest, or the day after until
-    days: Annotated[int, Field(ge=1, le=64 * 5000)]   # simulated days = (end - start).days
+    days: Annotated[int, Field(le=64 * 5000)]   # simulated days = (end - start).days; > 0 in meaning_problem
     status: Literal["completed", "active"]
     eggs: Annotated[int, Field(ge=1, le=10**9)]
     harvest_target_kg: Annotated[float, Field(gt=0, le=50)]
