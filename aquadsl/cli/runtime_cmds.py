@@ -49,7 +49,10 @@ def _guarded(command):
         from aquadsl.runtime.apply import Interrupted
         from aquadsl.runtime.report import render
 
-        url = db.resolve_url(kwargs.get("database"))
+        try:
+            url = db.resolve_url(kwargs.get("database"))
+        except errors.RuntimeFault:
+            url = None   # reported below, when the command resolves it again
         try:
             return command(*args, **kwargs)
         except errors.RuntimeFault as exc:
@@ -93,7 +96,7 @@ def _load_plan(source: str, today):
     from aquadsl.plan.model import PlanFormatError, loads
 
     path = Path(source)
-    if path.suffix == ".json":
+    if path.suffix.lower() == ".json":
         try:
             return loads(path.read_text(encoding="utf-8")), (source,)
         except OSError as exc:

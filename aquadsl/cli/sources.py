@@ -30,7 +30,7 @@ def load_plan(arg: str, today: dt.date) -> Loaded:
     if not path.exists() and ":" in arg:
         rev, _, rel = arg.partition(":")
         return _from_git(rev, rel, today)
-    if path.suffix == ".json":
+    if path.suffix.lower() == ".json":
         try:
             return _plan_file(path.read_bytes(), arg)
         except OSError as exc:

@@ -230,9 +230,9 @@ class BatchPlan(_Frozen):
     geo_index: Annotated[int, Field(ge=0, le=10**6)]   # position within its geography
     start: dt.date
     end: dt.date                      # exclusive: the day after harvest, or the day after until
-    days: Annotated[int, Field(ge=1, le=64 * 5000)]   # simulated days = (end - start).days
+    days: Annotated[int, Field(le=64 * 5000)]   # simulated days = (end - start).days; > 0 in meaning_problem
     status: Literal["completed", "active"]
-    eggs: Annotated[int, Field(ge=1, le=10**9)]
+    eggs: Annotated[int, Field(le=10**9)]   # > 0 checked by meaning_problem (exit 65)
     harvest_target_kg: Annotated[float, Field(gt=0, le=50)]
     harvest_date: dt.date | None      # projected from deterministic growth; None if still at sea at until
     stages: tuple[StageWindow, ...]

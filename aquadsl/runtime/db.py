@@ -17,7 +17,12 @@ _current_url: str | None = None
 
 
 def resolve_url(url: str | None) -> str:
-    """``--database`` if given, else ``DATABASE_URL``, else the embedded SQLite default."""
+    """``--database`` if given, else ``DATABASE_URL``, else the embedded SQLite default.
+
+    An empty ``--database ""`` is an error (a DATABASE fault), never a silent fall back to the default.
+    """
+    if url is not None and not url.strip():
+        raise database_fault("the database URL is empty", "give --database sqlite:///FILE or postgresql://…")
     return url or os.environ.get("DATABASE_URL") or DEFAULT_URL
 
 

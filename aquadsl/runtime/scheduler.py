@@ -120,7 +120,11 @@ class Runner:
     def _lock_lost(self, task: Task, message: str) -> None:
         """A batch found the lock gone: stop if it is lost for good, else (re-taken) retry the batch."""
         self._check_lock(every=0.0)
-        self._failed(task, f"the apply lock was briefly lost ({message}); it was re-taken", "", 0.0)
+        # Not the batch's fault: run it again at once, without spending one of its retries.
+        self.log.append(task.batch_id, logs.attempt_line(task.attempt, f"stopped: the apply lock was briefly "
+                                                         f"lost ({message}); it was re-taken", 0.0))
+        self.out.attempts[task.batch_id] = task.attempt - 1
+        heapq.heappush(self.retry, (time.monotonic(), task.batch_id))
 
     def _result(self, msg: tuple) -> None:
         kind, task = msg[0], msg[1]
