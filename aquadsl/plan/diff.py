@@ -163,10 +163,16 @@ def batch_fields(b: BatchPlan) -> dict[str, Value]:
     """The compared fields of one batch as {dotted path: scalar}, stage windows keyed by stage name."""
     data = b.model_dump(mode="json")
     out: dict[str, Value] = {f: data[f] for f in BATCH_FIELDS}
+    seen: dict[str, int] = {}
     for w in data["stages"]:
+        seen[w["stage"]] = seen.get(w["stage"], 0) + 1          # a sea stage may split into several windows
+        key = w["stage"] if seen[w["stage"]] == 1 else f"{w['stage']}#{seen[w['stage']]}"
         for f in WINDOW_FIELDS:
             value = w[f]
-            out[f"stages.{w['stage']}.{f}"] = ", ".join(value) if f == "containers" else value
+            out[f"stages.{key}.{f}"] = ", ".join(value) if f == "containers" else value
+    out["incidents"] = "; ".join(f"{i.name} {i.start} {i.days}d {100 * i.mortality:.2f}%" for i in b.incidents)
+    if b.harvest_days:
+        out["harvest_days"] = f"{len(b.harvest_days)} from {b.harvest_days[0].date} to {b.harvest_days[-1].date}"
     for table in sorted(b.estimated_rows):
         out[f"estimated_rows.{table}"] = b.estimated_rows[table]
     return out

@@ -110,3 +110,16 @@ def test_the_feed_ladder_follows_fish_weight(demo_plan):
     names = set(fe["feed_name"][sea])
     assert {"Grower Feed 3.0mm", "Finisher Feed 4.5mm", "Finisher Feed 6.0mm"} <= names
     assert len(names) >= 4
+
+
+def test_diff_shows_incidents_harvest_days_and_split_windows(demo_plan):
+    from aquadsl.plan.diff import batch_fields, diff_plans
+
+    b = next(b for b in demo_plan.batches if b.incidents and b.harvest_days)
+    fields = batch_fields(b)
+    assert b.incidents[0].name in fields["incidents"] and fields["harvest_days"].startswith(str(len(b.harvest_days)))
+    assert "stages.adult#2.containers" in fields                       # splits are not folded together
+    calmer = b.model_copy(update={"incidents": b.incidents[1:]})
+    other = demo_plan.model_copy(update={"batches": tuple(calmer if x.id == b.id else x for x in demo_plan.batches)})
+    changed = [c.field for bc in diff_plans(demo_plan, other).batches for c in bc.changes]
+    assert changed == ["incidents"]
