@@ -110,13 +110,13 @@ def _delete_loaded(named: dict, pks: dict, blocks: dict, loaded: list[tuple[int,
 
 def _start(job: TargetJob, plan: Plan, url: str, options: ApplyOptions, todo: list[str], run_id: int, log,
            summary: Summary, progress, lock):
+    from aquadsl.executors.local import LocalExecutor
     from aquadsl.runtime.scheduler import Runner
-    from aquadsl.runtime.workers import Pool
     from aquadsl.runtime.writer import DirectSink
     from aquadsl.targets.worker import target_worker_main
 
-    pool = Pool(max(1, min(options.workers, len(todo))), url, dumps(plan), job, "postgresql", lock.guard,
-                main=target_worker_main)
+    pool = LocalExecutor(max(1, min(options.workers, len(todo))), url, dumps(plan), job, "postgresql", lock.guard,
+                         main=target_worker_main)
     try:
         pool.start()
     except BaseException:

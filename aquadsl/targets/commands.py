@@ -45,6 +45,11 @@ def apply_to_target(plan, mapping_path: str, manifest_path: str | None, url: str
     from aquadsl.targets.apply import apply_target
     from aquadsl.targets.interp import TargetError, run_script
 
+    if options.executor.name != "local":   # checked before anything is written
+        from aquadsl.executors.base import usage_fault
+
+        raise usage_fault("a targeted apply runs on the local executor only (its workers carry the target job)",
+                          "drop --executor celery for --target")
     mapping, manifest = checked_mapping(mapping_path, manifest_path, url)
     summary = apply_target(plan, mapping, manifest, url, options, echo=lambda m: click.echo(m, err=True))
     replays = [d.replay for d in mapping.decisions if d.action == "replay"]

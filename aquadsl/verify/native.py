@@ -125,17 +125,25 @@ def check_conservation(exp: Expectations) -> list[Finding]:
                                 f"batch {batch}: {eggs:,} eggs - {dead:,} deaths - {harvested:,} harvested "
                                 f"= {eggs - dead - harvested:,}, but living_fish is {living:,}",
                                 eggs - dead - harvested, living))
-    for batch, container, start, dead, end in rows("""
-            SELECT b.batch_id, c.name, a.population_start, COALESCE(m.n, 0), a.population_end
+    # population_end counts the fish left after the stay's deaths and harvest days; a stay harvested on
+    # its last day only (no harvest capacity declared) keeps the count before that harvest.
+    for batch, container, start, dead, harvested, end in rows("""
+            SELECT b.batch_id, c.name, a.population_start, COALESCE(m.n, 0), COALESCE(h.n, 0), a.population_end
             FROM farm_assignments a JOIN farm_batches b ON b.id = a.batch_id
             JOIN farm_containers c ON c.id = a.container_id
             LEFT JOIN (SELECT assignment_id, SUM(count) AS n FROM farm_mortality_events
                        GROUP BY assignment_id) m ON m.assignment_id = a.id
-            WHERE a.population_start - COALESCE(m.n, 0) <> a.population_end
+            LEFT JOIN (SELECT assignment_id, SUM(fish_count) AS n FROM farm_harvest_events
+                       GROUP BY assignment_id) h ON h.assignment_id = a.id
+            WHERE a.population_start - COALESCE(m.n, 0) - COALESCE(h.n, 0) <> a.population_end
+              AND NOT (a.population_start - COALESCE(m.n, 0) = a.population_end
+                       AND COALESCE(h.n, 0) = a.population_end)
             ORDER BY b.batch_id, a.assignment_no"""):
+        left = start - dead - harvested
         failures.append(Finding("conservation", f"{batch}/{container}", False,
                                 f"batch {batch} in {container}: population {start:,} at start - {dead:,} "
-                                f"deaths = {start - dead:,}, but population_end is {end:,}", start - dead, end))
+                                f"deaths - {harvested:,} harvested = {left:,}, but population_end is {end:,}",
+                                left, end))
     failures += _transfers_and_living()
     return capped("conservation", failures, "batches", "every fish accounted for: eggs = deaths + "
                   "harvested + living, per batch, assignment and transfer")
@@ -146,9 +154,9 @@ def _transfers_and_living() -> list[Finding]:
     for batch, no, moved, left, arrived in rows("""
             SELECT b.batch_id, t.transfer_no, t.fish_moved,
                    (SELECT COALESCE(SUM(population_end), 0) FROM farm_assignments a
-                     WHERE a.batch_id = t.batch_id AND a.stage_id = t.from_stage_id),
+                     WHERE a.batch_id = t.batch_id AND a.stage_id = t.from_stage_id AND a.end_date = t.date),
                    (SELECT COALESCE(SUM(population_start), 0) FROM farm_assignments a
-                     WHERE a.batch_id = t.batch_id AND a.stage_id = t.to_stage_id)
+                     WHERE a.batch_id = t.batch_id AND a.stage_id = t.to_stage_id AND a.start_date = t.date)
             FROM farm_transfers t JOIN farm_batches b ON b.id = t.batch_id ORDER BY b.batch_id, t.transfer_no"""):
         if not moved == left == arrived:
             out.append(Finding("conservation", f"{batch}/transfer {no}", False,

@@ -9,6 +9,7 @@ import numpy as np
 
 from aquadsl.sim.checks import conservation, realised_fcr
 from aquadsl.sim.simulate import row_counts, simulate_batch
+from aquadsl.verify.placement import FCR_TOLERANCE, HARVEST_START_TOLERANCE
 
 from .conftest import ROOT, digest_rows
 
@@ -24,7 +25,8 @@ def test_demo_conserves_fish_exactly(demo_rows):
     for batch_id, rows in demo_rows.items():
         c = conservation(rows)
         assert c["eggs"] == c["deaths"] + c["harvested"] + c["living"], batch_id
-        assert 0.70 < (c["harvested"] + c["living"]) / c["eggs"] < 0.90, batch_id
+        # Survival from egg: seeded incidents and per-batch mortality factors (issue 8) widen the band.
+        assert 0.55 < (c["harvested"] + c["living"]) / c["eggs"] < 0.90, batch_id
 
 
 def test_demo_fcr_per_stage_within_band(demo_plan, demo_rows):
@@ -33,10 +35,12 @@ def test_demo_fcr_per_stage_within_band(demo_plan, demo_rows):
     for batch_id, rows in demo_rows.items():
         for stage, fcr in realised_fcr(rows, start).items():
             feed = stages[stage].feed
+            # Feed follows the target FCR; withdrawal before harvest, incidents' lost appetite and the
+            # per-batch factors (issue 8) move the realised figure, within the verify band.
             if feed.mode == "fcr" and fcr is not None:
-                assert abs(fcr - feed.fcr) <= 0.03 * feed.fcr, (batch_id, stage, fcr)
+                assert abs(fcr - feed.fcr) <= FCR_TOLERANCE * feed.fcr, (batch_id, stage, fcr)
             if stage == "adult":
-                assert 1.1 <= fcr <= 1.3, (batch_id, fcr)
+                assert 1.05 <= fcr <= 1.40, (batch_id, fcr)   # sea eFCR band, domain.md section 10
 
 
 def test_demo_harvest_weights_within_the_target_range(demo_plan, demo_rows):
@@ -44,9 +48,13 @@ def test_demo_harvest_weights_within_the_target_range(demo_plan, demo_rows):
     harvested = [b for b in demo_plan.batches if b.harvest_date]
     assert harvested
     for batch in harvested:
-        w = demo_rows[batch.id]["harvest_events"]["avg_weight_g"]
+        events = demo_rows[batch.id]["harvest_events"]
+        w = events["avg_weight_g"]
         assert (w >= batch.harvest_target_kg * 1000).all() and (w >= lo * 1000).all(), batch.id
-        assert (w <= hi * 1000 + 50).all(), batch.id                  # at most one day's growth above
+        # Harvest runs over weeks at the site's capacity (issue 8): the first day is within the range (as
+        # verify allows it), later days carry the growth since.
+        first = w[events["date"] == events["date"].min()]
+        assert (first <= hi * 1000 * (1 + HARVEST_START_TOLERANCE)).all(), batch.id
 
 
 def test_demo_events_stay_inside_their_assignment_and_until(demo_plan, demo_rows):
