@@ -96,7 +96,8 @@ def category(field: str) -> str:
         return "allocation"
     if field.startswith("estimated_rows"):
         return "rows"
-    return {"eggs": "eggs", "harvest_target_kg": "target", "status": "status", "geography": "geography"}[field]
+    # Any other batch field (incidents, harvest_days, growth factors ...) is a category of its own.
+    return {"eggs": "eggs", "harvest_target_kg": "target", "status": "status", "geography": "geography"}.get(field, field)
 
 
 def touched_geographies(diff, names: list[str]) -> tuple[set[str], tuple[str, ...]]:

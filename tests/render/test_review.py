@@ -105,3 +105,11 @@ def test_a_change_to_a_geographys_own_line_is_not_flagged_there(plan, kit):
     review = diff_plans(plan, new).review
     assert [g.geography for g in review.geographies if g.touched] == ["scotland"]
     assert review.flags == ()
+
+
+def test_every_batch_field_has_a_review_category():
+    """Fields the living farm added to a batch (incidents, harvest days) are reviewed, never a KeyError."""
+    from aquadsl.plan.review import category
+
+    assert category("eggs") == "eggs" and category("harvest_target_kg") == "target"
+    assert category("incidents") == "incidents" and category("harvest_days") == "harvest_days"
