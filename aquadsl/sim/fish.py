@@ -27,12 +27,14 @@ def fish_observations(plan: Plan, batch_id: str) -> Columns:
         if cadence is None:
             continue
         days, n_fish, weights, lengths = growth_fish(layout, stay, cadence.every, cadence.fish)
-        samples = stay.n * len(days)
-        cols = assigned(layout.batch.id, stay, len(days) * n_fish)
+        kept = _kept(stay, days)                       # (containers, event days): samples the batch has
+        samples = int(kept.sum())
+        fish = np.repeat(kept.ravel(), n_fish)
+        cols = {k: v[fish] for k, v in assigned(layout.batch.id, stay, len(days) * n_fish).items()}
         cols["sample_row"] = offset + np.repeat(np.arange(1, samples + 1, dtype=np.int64), n_fish)
         cols["fish_no"] = np.tile(np.arange(1, n_fish + 1, dtype=np.int64), samples)
-        cols["weight_g"] = np.round(weights, 3).ravel()
-        cols["length_cm"] = np.round(lengths, 2).ravel()
+        cols["weight_g"] = np.round(weights, 3).ravel()[fish]
+        cols["length_cm"] = np.round(lengths, 2).ravel()[fish]
         parts.append(cols)
         offset += samples
     if not parts:
@@ -48,6 +50,12 @@ def fish_observation_count(plan: Plan, batch_id: str) -> int:
     for stay in layout.stays:
         cadence = stay.params.cadences.get("growth_samples")
         if cadence is not None:
-            total += (stay.n * len(event_days(stay.days, cadence.every, stay.stage_day))
-                      * (cadence.fish or DEFAULT_FISH["growth_samples"]))
+            kept = _kept(stay, event_days(stay.days, cadence.every, stay.stage_day))
+            total += int(kept.sum()) * (cadence.fish or DEFAULT_FISH["growth_samples"])
     return total
+
+
+def _kept(stay, days: np.ndarray) -> np.ndarray:
+    """Which (container, event day) samples exist: a ring harvested early has none after its last day,
+    exactly as ``simulate.trim`` drops them from growth_samples."""
+    return days[None, :] < stay.lived()[:, None]
