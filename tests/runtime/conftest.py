@@ -6,6 +6,7 @@ With CI=true they fail if the server is unreachable; elsewhere they are skipped 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import subprocess
@@ -44,13 +45,19 @@ def pg_database():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(reason)
         pytest.skip(reason)
-    name = f"aqs_test_{os.getpid()}_{next(_names)}"
+    with created_database(f"aqs_test_{os.getpid()}_{next(_names)}") as name:
+        yield f"postgresql://postgres@127.0.0.1:{PG_PORT}/{name}"
+
+
+@contextlib.contextmanager
+def created_database(name: str, template: str | None = None):
+    """A database made afresh (from ``template`` if given); closes Django's connections and drops it after."""
     conn = _pg_admin()
     with conn.cursor() as cur:
         cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
+        cur.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     try:
-        yield f"postgresql://postgres@127.0.0.1:{PG_PORT}/{name}"
+        yield name
     finally:
         _close_django()
         with conn.cursor() as cur:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.runtime.conftest import PG_PORT, _close_django, _pg_admin, _pg_unavailable
+from tests.runtime.conftest import PG_PORT, _pg_unavailable, created_database
 
 SAMPLE = ROOT / "targets" / "sample"
 PYTHON = SAMPLE / ".venv" / "bin" / "python"
@@ -50,18 +50,9 @@ def sample_template():
     reason = _pg_unavailable()
     if reason:
         _missing(reason)
-    name = f"aqs_sample_tmpl_{os.getpid()}"
-    conn = _pg_admin()
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    try:
+    with created_database(f"aqs_sample_tmpl_{os.getpid()}") as name:
         migrate(pg_url(name))
         yield name
-    finally:
-        with conn.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.close()
 
 
 @pytest.fixture(scope="session")
@@ -78,18 +69,8 @@ def pg_manifest(sample_template, tmp_path_factory) -> Path:
 
 
 def new_target_db(template: str):
-    name = f"aqs_target_{os.getpid()}_{next(_names)}"
-    conn = _pg_admin()
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    try:
+    with created_database(f"aqs_target_{os.getpid()}_{next(_names)}", template) as name:
         yield pg_url(name)
-    finally:
-        _close_django()
-        with conn.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.close()
 
 
 @pytest.fixture
