@@ -101,6 +101,23 @@ def plan():
     return small_plan(batches=5)
 
 
+@pytest.fixture(scope="session")
+def plan_digests(plan, tmp_path_factory) -> dict[str, str]:
+    """The table digests of ``plan`` loaded once, undisturbed, into SQLite: what every interrupted,
+    killed or resumed load of it must end up equal to (digests do not depend on backend or workers)."""
+    from aquadsl.runtime import digest
+    from aquadsl.runtime.apply import ApplyOptions, apply_plan
+
+    folder = tmp_path_factory.mktemp("plan-reference")
+    url = f"sqlite:///{folder / 'reference.sqlite3'}"
+    options = ApplyOptions(log_dir=str(folder / "logs"), progress="none", workers=2)
+    assert apply_plan(plan, url, options, echo=lambda m: None).outcome == "completed"
+    use(url)
+    found = digest.digests()
+    _close_django()
+    return found
+
+
 def run_cli(*args: str, cwd: Path, env: dict | None = None, timeout: float = 300):
     """Run ``python -m aquadsl ARGS``; returns the CompletedProcess (text output)."""
     full_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | (env or {})

@@ -127,19 +127,15 @@ def test_a_hung_worker_is_killed_and_the_batch_retried(plan, db_url, tmp_path, m
     assert digest.row_counts() == plan.estimated_rows
 
 
-def test_a_worker_killed_mid_batch_leaves_nothing_half_written(plan, db_url, tmp_path, monkeypatch):
+def test_a_worker_killed_mid_batch_leaves_nothing_half_written(plan, plan_digests, db_url, tmp_path, monkeypatch):
     victim = plan.batches[3].id
-    clean_url = f"sqlite:///{tmp_path / 'clean.sqlite3'}"
-    _apply(plan, clean_url, tmp_path / "clean")
-    use(clean_url)
-    expected = digest.digests()
     monkeypatch.setenv("AQUADSL_FAULT_INJECTION", f"load:kill:{victim}:1")
     summary = _apply(plan, db_url, tmp_path, workers=2, retries=1)
     assert summary.outcome == "completed"
     log = (tmp_path / "logs" / f"{victim}.log").read_text()
     assert "worker process died (killed by SIGKILL)" in log
     use(db_url)
-    assert digest.digests() == expected
+    assert digest.digests() == plan_digests
 
 
 def _drop_connections_when_stuck(url: str, slow: str, total: int, stop) -> None:

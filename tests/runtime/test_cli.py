@@ -156,11 +156,8 @@ def _interrupted_run(plan, url, tmp_path, sig):
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "sigkill"])
-def test_an_interrupted_run_keeps_committed_batches_and_resumes(plan_file, plan, db_url, tmp_path, sig):
-    reference = f"sqlite:///{tmp_path / 'reference.sqlite3'}"
-    assert run_cli("apply", str(plan_file), "--database", reference, cwd=tmp_path).returncode == exits.OK
-    use(reference)
-    expected = digest.digests()
+def test_an_interrupted_run_keeps_committed_batches_and_resumes(plan_file, plan, plan_digests, db_url, tmp_path,
+                                                                sig):
     code, out = _interrupted_run(plan, db_url, tmp_path, sig)
     if sig == signal.SIGINT:
         assert code == exits.INTERRUPTED and "Traceback" not in out
@@ -172,7 +169,7 @@ def test_an_interrupted_run_keeps_committed_batches_and_resumes(plan_file, plan,
     assert resumed.returncode == exits.OK
     assert f"1 succeeded, 0 failed, {len(plan.batches) - 1} skipped" in _clean(resumed)
     use(db_url)
-    assert digest.digests() == expected
+    assert digest.digests() == plan_digests
 
 
 @pytest.mark.parametrize("report, reason", [
