@@ -127,10 +127,10 @@ def _run(plan: Plan, url: str, options: ApplyOptions, todo: list[str], run_id: i
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         runner = start(plan, url, options, todo, run_id, log, summary, progress, lock)
-    except BaseException:
+    except BaseException as exc:
         signal.signal(signal.SIGTERM, previous)
         progress.close()
-        ledger.finish_run(run_id, "failed", None)
+        ledger.finish_run(run_id, "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed", None)
         raise
     started, outcome, fault = time.monotonic(), "interrupted", None
     try:

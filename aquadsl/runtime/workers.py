@@ -7,6 +7,7 @@ numpy arrays, bytes.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing as mp
 import os
@@ -21,6 +22,7 @@ from multiprocessing.connection import Connection, wait
 
 from aquadsl.runtime.encode import Lookups
 from aquadsl.runtime.errors import LockLost
+from aquadsl.runtime.faults import inject
 
 MAX_RESPAWNS = 3  # consecutive deaths before a worker became ready: give up
 
@@ -137,6 +139,49 @@ def _run_task(task: Task, plan, specs, lookups: Lookups, vendor: str, url: str, 
         return ("failed", task, message, trace, time.perf_counter() - started, _peak_rss_mb())
 
 
+def _bootstrap(conn: Connection, main) -> None:
+    """A worker's first code: receive its arguments over the pipe, then run ``main(conn, *args)``.
+
+    It starts with SIGINT blocked (see ``_ctrl_c_held_back``) and then ignores it for good: the parent
+    decides what Ctrl-C stops, and a worker still importing never prints a KeyboardInterrupt.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # also discards a Ctrl-C held back since the spawn
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    try:
+        args = conn.recv()
+    except BaseException:  # noqa: BLE001 - the parent stopped before sending them whole: nothing to do
+        return
+    main(conn, *args)
+
+
+@contextlib.contextmanager
+def _ctrl_c_held_back():
+    """Start a worker process immune to Ctrl-C, without losing a Ctrl-C meant for the parent.
+
+    The spawning thread blocks SIGINT, so the child starts with it blocked (the signal mask survives
+    fork and exec) and the terminal's Ctrl-C never interrupts a worker's start-up. The parent must not
+    ignore SIGINT meanwhile: another of its threads would take the signal and drop it (the run used to
+    finish with exit 0). A Ctrl-C arriving meanwhile is recorded, and raised as KeyboardInterrupt once
+    the worker is started, never half-way through multiprocessing's start.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield   # only the main thread handles Ctrl-C and may change signal handlers
+        return
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()   # starting it unblocks SIGINT: do it before blocking
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)   # a Ctrl-C pending in this thread is recorded
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
 # ------------------------------------------------------------------ parent side
 @dataclass(eq=False)
 class Slot:
@@ -148,6 +193,7 @@ class Slot:
     task: Task | None = None
     started: float = 0.0
     ready: bool = False
+    generation: int = 0       # how many processes this slot has started (fault point ``spawn``)
     respawns: int = 0
     peak_rss_mb: list[float] = field(default_factory=list)
 
@@ -181,19 +227,20 @@ class Pool:
 
     def _start(self, slot: Slot) -> None:
         parent, child = self._ctx.Pipe(duplex=True)
-        proc = self._ctx.Process(target=self._main, args=(child, *self._args),
+        # Only the pipe and the entry point travel in the spawn itself; the arguments (the whole plan)
+        # follow over the pipe, so the window in which Ctrl-C is held back lasts a fork and an exec.
+        proc = self._ctx.Process(target=_bootstrap, args=(child, self._main),
                                  name=f"aquadsl-worker-{slot.index}", daemon=True)
-        # A child inherits an ignored SIGINT across exec, and Python then leaves it ignored: so Ctrl-C
-        # in the terminal never interrupts a worker still importing (no traceback); the parent decides.
-        main = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
-        try:
+        slot.generation += 1
+        with _ctrl_c_held_back():
+            inject("spawn", f"worker-{slot.index}", slot.generation)
             proc.start()
-        finally:
-            if main:
-                signal.signal(signal.SIGINT, previous)
+            slot.process, slot.conn, slot.task, slot.ready = proc, parent, None, False
         child.close()
-        slot.process, slot.conn, slot.task, slot.ready = proc, parent, None, False
+        try:
+            parent.send(self._args)   # a Ctrl-C now interrupts this send at once
+        except OSError:
+            pass   # the worker died at once: poll() reports it
 
     def idle(self) -> list[Slot]:
         return [s for s in self.slots if s.ready and s.task is None]
