@@ -256,7 +256,8 @@ class Pool:
             pass  # the worker just died: poll() reports it with this task, which is then retried
 
     def poll(self, timeout: float, limit: float | None) -> list[tuple]:
-        """Events since the last call: (kind, slot, payload...). Kinds: result, died, timeout, fatal."""
+        """Events since the last call: (kind, slot, payload...). Kinds: result, died, timeout, fatal.
+        A death carries the seconds the worker spent on its batch before it died."""
         events = []
         objects = {s.conn: s for s in self.slots} | {s.process.sentinel: s for s in self.slots}
         touched = list(dict.fromkeys(objects[r] for r in wait(list(objects), timeout)))
@@ -268,8 +269,9 @@ class Pool:
                 if slot.respawns > MAX_RESPAWNS:
                     events.append(("fatal", slot, f"worker process keeps dying at start (exit code {code})"))
                     continue
+                ran = time.monotonic() - slot.started if task is not None else 0.0   # since dispatch
                 self.replace(slot)
-                events.append(("died", slot, task, code))
+                events.append(("died", slot, task, code, ran))
         now = time.monotonic()
         for slot in self.busy():
             if limit is not None and now - slot.started > limit:
