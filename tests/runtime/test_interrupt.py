@@ -121,3 +121,10 @@ def test_ctrl_c_while_a_worker_is_replaced_is_not_lost(plan, plan_file, expected
                           *_apply_args(plan_file, url, tmp_path, "--workers", "1", *extra))
     _assert_interrupted(result)
     _assert_resumes(plan_file, url, tmp_path, expected)
+
+
+def test_ctrl_c_during_the_migration_exits_130_and_the_next_apply_completes(plan_file, expected, tmp_path):
+    url = f"sqlite:///{tmp_path / 'farm.sqlite3'}"
+    result = interrupt_at("migrate-farm-1", "migrate:pause:farm:1", tmp_path, *_apply_args(plan_file, url, tmp_path))
+    _assert_interrupted(result)
+    _assert_resumes(plan_file, url, tmp_path, expected)
