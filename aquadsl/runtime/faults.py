@@ -13,7 +13,7 @@ Actions: ``raise``, ``hang``, ``kill`` (SIGKILL), ``mark`` (only write the marke
 (wait until the file named by ``AQUADSL_FAULT_RELEASE`` exists: a test's event, not a timer). Unset,
 this module does nothing.
 
-With ``AQUADSL_FAULT_MARKER_DIR`` set, ``hang`` and ``pause`` first write the file
+With ``AQUADSL_FAULT_MARKER_DIR`` set, ``hang``, ``pause`` and ``mark`` write the file
 ``POINT-BATCH-ATTEMPT`` there (holding the process id), so a test can wait for that event and then
 signal or kill the process deterministically.
 """

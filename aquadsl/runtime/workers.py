@@ -139,14 +139,20 @@ def _run_task(task: Task, plan, specs, lookups: Lookups, vendor: str, url: str, 
         return ("failed", task, message, trace, time.perf_counter() - started, _peak_rss_mb())
 
 
+# Signals that stop a run (apply turns SIGTERM and SIGHUP into KeyboardInterrupt too): held back while
+# the parent starts a worker, so that none interrupts multiprocessing half-way through a start.
+_HELD = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 def _bootstrap(conn: Connection, main) -> None:
     """A worker's first code: receive its arguments over the pipe, then run ``main(conn, *args)``.
 
-    It starts with SIGINT blocked (see ``_ctrl_c_held_back``) and then ignores it for good: the parent
-    decides what Ctrl-C stops, and a worker still importing never prints a KeyboardInterrupt.
+    It starts with the stop signals blocked (see ``_ctrl_c_held_back``). It ignores SIGINT for good (the
+    parent decides what Ctrl-C stops, and a worker still importing never prints a KeyboardInterrupt),
+    then unblocks them: a SIGTERM or SIGHUP sent to it meanwhile ends it now, as it would have.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # also discards a Ctrl-C held back since the spawn
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
     try:
         args = conn.recv()
     except BaseException:  # noqa: BLE001 - the parent stopped before sending them whole: nothing to do
@@ -156,28 +162,30 @@ def _bootstrap(conn: Connection, main) -> None:
 
 @contextlib.contextmanager
 def _ctrl_c_held_back():
-    """Start a worker process immune to Ctrl-C, without losing a Ctrl-C meant for the parent.
+    """Start a worker process immune to Ctrl-C, without losing a Ctrl-C (or SIGTERM, SIGHUP) meant for
+    the parent.
 
-    The spawning thread blocks SIGINT, so the child starts with it blocked (the signal mask survives
-    fork and exec) and the terminal's Ctrl-C never interrupts a worker's start-up. The parent must not
-    ignore SIGINT meanwhile: another of its threads would take the signal and drop it (the run used to
-    finish with exit 0). A Ctrl-C arriving meanwhile is recorded, and raised as KeyboardInterrupt once
-    the worker is started, never half-way through multiprocessing's start.
+    The spawning thread blocks the stop signals, so the child starts with them blocked (the signal mask
+    survives fork and exec) and the terminal's Ctrl-C never interrupts a worker's start-up. The parent
+    must not ignore SIGINT meanwhile: another of its threads would take the signal and drop it (the run
+    used to finish with exit 0). A stop signal arriving meanwhile is recorded, and raised as
+    KeyboardInterrupt once the worker is started, never half-way through multiprocessing's start.
     """
     if threading.current_thread() is not threading.main_thread():
-        yield   # only the main thread handles Ctrl-C and may change signal handlers
+        yield   # only the main thread handles signals and may change their handlers
         return
     from multiprocessing import resource_tracker
 
-    resource_tracker.ensure_running()   # starting it unblocks SIGINT: do it before blocking
+    resource_tracker.ensure_running()   # starting it unblocks SIGINT and SIGTERM: do it before blocking
     caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    previous = {sig: signal.signal(sig, lambda signum, frame: caught.append(signum)) for sig in _HELD}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)   # a Ctrl-C pending in this thread is recorded
-        signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)   # a signal pending in this thread is recorded
+        for sig, handler in previous.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
     if caught:
         raise KeyboardInterrupt
 
