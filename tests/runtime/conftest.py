@@ -52,7 +52,8 @@ def pg_database():
 
 # A throw-away database named after the test process: aqs_test_<pid>_<n>, aqs_target_<pid>_<n>,
 # aqs_sample_tmpl_<pid>, aqs_am_test_<pid>.
-_PER_PROCESS = re.compile(r"^aqs_[a-z_]+?_(\d+)(?:_\d+)?$")
+# Only these test prefixes: other aqs_ databases (benchmarks') have owners of their own.
+_PER_PROCESS = re.compile(r"^aqs_(?:test|target|sample_tmpl|am_test)_(\d+)(?:_\d+)?$")
 _leftovers_checked = False
 
 

@@ -37,10 +37,11 @@ def test_leftovers_of_dead_processes_are_dropped_and_live_ones_kept(monkeypatch)
     reason = conftest._pg_unavailable()
     if reason:
         (pytest.fail if os.environ.get("CI", "").lower() == "true" else pytest.skip)(reason)
-    dead, live = f"aqs_test_{_dead_pid()}_13", f"aqs_test_{os.getppid()}_7"
+    gone = _dead_pid()
+    dead, live, other = f"aqs_test_{gone}_13", f"aqs_test_{os.getppid()}_7", f"aqs_bench_x_{gone}_1"
     conn = _pg_admin()
     with conn.cursor() as cur:
-        for name in (dead, live):
+        for name in (dead, live, other):
             cur.execute(f'CREATE DATABASE "{name}"')
     conn.close()
     try:
@@ -49,9 +50,10 @@ def test_leftovers_of_dead_processes_are_dropped_and_live_ones_kept(monkeypatch)
             pass
         assert not _exists(dead)
         assert _exists(live)   # its process (our parent) is alive: maybe another test run's
+        assert _exists(other)   # not a test fixture's name: its owner decides
     finally:
         conn = _pg_admin()
         with conn.cursor() as cur:
-            for name in (dead, live):
+            for name in (dead, live, other):
                 cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.close()
