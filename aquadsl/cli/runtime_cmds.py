@@ -19,6 +19,7 @@ import click
 from aquadsl.cli import exits
 from aquadsl.cli.common import TODAY, print_diagnostics, resolve_today
 from aquadsl.cli.worker_cmds import executor_options
+from aquadsl.printable import printable
 from aquadsl.runtime import errors
 
 class Seconds(click.ParamType):
@@ -169,7 +170,7 @@ def apply(source, workers, database, log_dir, retries, timeout, fresh, report, p
     _hint(db.resolve_url(database))
     unreported = _report_error(summary)
     if summary.failed:
-        names = ", ".join(f"{f.batch_id} (log: {f.log})" for f in summary.failures)
+        names = printable(", ".join(f"{f.batch_id} (log: {f.log})" for f in summary.failures))
         click.echo(f"error[{errors.AQS_BATCH}]: {summary.failed} batch(es) failed: {names}", err=True)
         sys.exit(errors.BATCHES_FAILED)
     if unreported:

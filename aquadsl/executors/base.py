@@ -6,7 +6,7 @@ one batch attempt. An executor owns the slots and reports what happened to them 
     ("result", slot, ("done", task, counts, already, seconds, peak_rss_mb))
     ("result", slot, ("failed", task, message, trace, seconds, peak_rss_mb))
     ("timeout", slot, task, limit)       the batch exceeded --timeout
-    ("died", slot, task, exit_code)      the process running it died (local executor)
+    ("died", slot, task, exit_code, s)   the process running it died after s seconds on it (local executor)
     ("fatal", slot, message)             the executor cannot go on
 
 The ledger stays the single source of truth: an executor never decides that a batch is done; the

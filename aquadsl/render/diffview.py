@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aquadsl.plan.diff import BatchChange, FieldChange, PlanDiff, Value
+from aquadsl.printable import printable
 from aquadsl.render.preview import DASH, Section, markdown_table, md_escape, number, signed, text_table
 
 NO_CHANGES = "No changes.\n"
@@ -17,7 +18,7 @@ def value(v: Value, group: bool = True) -> str:
         return "true" if v else "false"
     if isinstance(v, int) and group:
         return f"{v:,}"
-    return str(v)
+    return printable(v)
 
 
 def _sha(diff: PlanDiff) -> str:
@@ -60,8 +61,8 @@ def _unchanged_line(diff: PlanDiff) -> str:
 # --------------------------------------------------------------------- text
 def _text_field(c: FieldChange, kind: str) -> str:
     if kind == "changed":
-        return f"      {c.field}: {value(c.old)} -> {value(c.new)}"
-    return f"      {c.field}: {value(c.new if kind == 'added' else c.old)}"
+        return f"      {printable(c.field)}: {value(c.old)} -> {value(c.new)}"
+    return f"      {printable(c.field)}: {value(c.new if kind == 'added' else c.old)}"
 
 
 def _review_text(diff: PlanDiff) -> list[str]:
@@ -73,7 +74,7 @@ def _review_text(diff: PlanDiff) -> list[str]:
     lines = []
     if diff.review.flags:
         lines += ["", "Check: changes no line of their geography explains"]
-        lines += [f"  ! {flag}" for flag in diff.review.flags]
+        lines += [f"  ! {printable(flag)}" for flag in diff.review.flags]
     geo = geography_table(diff)
     lines += ["", "Per geography, before -> after"] + text_table(geo["header"], geo["rows"], geo["align"])
     return lines
@@ -83,7 +84,7 @@ def render_diff_text(diff: PlanDiff) -> str:
     """The whole diff as plain text: a summary first, then every added, removed and changed batch."""
     if not diff.has_changes:
         return NO_CHANGES
-    lines = [f"Plan diff {diff.scenario}",
+    lines = [f"Plan diff {printable(diff.scenario)}",
              f"  sources  {_sha(diff)}",
              f"  batches  {_counts(diff)}"]
     lines += _review_text(diff)
@@ -92,8 +93,8 @@ def render_diff_text(diff: PlanDiff) -> str:
     if diff.batches or diff.unchanged:
         lines += ["", "Batches"]
     for b in diff.batches:
-        renamed = f" renamed from {b.old_id}" if b.old_id else ""
-        lines.append(f"  {_MARK[b.kind]} {b.id} ({b.geography}){' ' + b.kind if b.kind != 'changed' else ''}{renamed}")
+        renamed = f" renamed from {printable(b.old_id)}" if b.old_id else ""
+        lines.append(f"  {_MARK[b.kind]} {printable(b.id)} ({printable(b.geography)}){' ' + b.kind if b.kind != 'changed' else ''}{renamed}")
         lines += [_text_field(c, b.kind) for c in b.changes]
     if diff.unchanged:
         lines.append(f"  {_unchanged_line(diff)}")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from aquadsl.plan.model import Plan
+from aquadsl.printable import printable
 from aquadsl.plan.summary import PlanSummary, summarize
 
 DASH = "—"
@@ -39,18 +40,20 @@ def signed(n: int) -> str:
 
 
 def text_table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str, indent: str = "  ") -> list[str]:
-    """Columns padded to their widest cell; "r" columns are right-aligned."""
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    """Columns padded to their widest cell; "r" columns are right-aligned; control characters escaped."""
+    header, rows = [printable(c) for c in header], [[printable(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = []
     for row in [header, *rows]:
-        cells = [str(c).rjust(w) if a == "r" else str(c).ljust(w) for c, w, a in zip(row, widths, align)]
+        cells = [c.rjust(w) if a == "r" else c.ljust(w) for c, w, a in zip(row, widths, align)]
         lines.append((indent + "  ".join(cells)).rstrip())
     return lines
 
 
 def md_escape(text: object) -> str:
-    """User text as literal Markdown: special characters backslash-escaped, newlines flattened."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).splitlines()))
+    """User text as literal Markdown: newlines flattened, control characters shown as escapes
+    (``\\x1b``), special characters (``|``, backticks, ``\\``…) backslash-escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", printable(" ".join(str(text).splitlines())))
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str) -> list[str]:
@@ -105,7 +108,7 @@ def render_text(plan: Plan, workers: int | None = None) -> str:
     s = summarize(plan, workers)
     facts = _facts(s)
     width = max(len(k) for k, _ in facts)
-    lines = [f"Plan {s.scenario}"] + [f"  {k.ljust(width)}  {v}" for k, v in facts]
+    lines = [f"Plan {printable(s.scenario)}"] + [f"  {k.ljust(width)}  {printable(v)}" for k, v in facts]
     for sec in sections(s):
         lines += ["", f"{sec.title} ({sec.subtitle})" if sec.subtitle else sec.title]
         lines += text_table(sec.header, sec.rows, sec.align)

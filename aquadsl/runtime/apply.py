@@ -43,8 +43,17 @@ class Interrupted(Exception):
         self.summary = summary
 
 
+# Handled like Ctrl-C: SIGTERM (kill, a service manager) and SIGHUP (the terminal was closed).
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
 def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
+
+
+def _restore(previous: dict) -> None:
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)
 
 
 @dataclass(frozen=True)
@@ -124,13 +133,13 @@ def _run(plan: Plan, url: str, options: ApplyOptions, todo: list[str], run_id: i
          summary: Summary, stream: TextIO | None, start: Callable, lock: HeldLock) -> Summary:
     estimated = sum(sum(plan.batch(b).estimated_rows.values()) for b in todo)
     progress = make_progress(options.progress, len(todo), estimated, stream, options.progress_interval)
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    previous = {sig: signal.signal(sig, _raise_interrupt) for sig in STOP_SIGNALS}
     try:
         runner = start(plan, url, options, todo, run_id, log, summary, progress, lock)
-    except BaseException:
-        signal.signal(signal.SIGTERM, previous)
+    except BaseException as exc:
+        _restore(previous)
         progress.close()
-        ledger.finish_run(run_id, "failed", None)
+        ledger.finish_run(run_id, "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed", None)
         raise
     started, outcome, fault = time.monotonic(), "interrupted", None
     try:
@@ -142,7 +151,7 @@ def _run(plan: Plan, url: str, options: ApplyOptions, todo: list[str], run_id: i
         outcome, fault = "failed", exc
     finally:
         runner.stop(interrupted=outcome == "interrupted" or fault is not None)
-        signal.signal(signal.SIGTERM, previous)
+        _restore(previous)
         progress.close()
     summary.elapsed_s = time.monotonic() - started
     fault = _record(summary, plan, runner, log, todo, outcome, run_id, url, _lost(fault)) or fault

@@ -178,6 +178,9 @@ def migrate(url: str) -> list[str]:
     try:
         pending = pending_migrations()
         if pending:
+            from aquadsl.runtime.faults import inject
+
+            inject("migrate", "farm", 1)   # a test's fault point: Ctrl-C during the migration
             call_command("migrate", "farm", verbosity=0, interactive=False, stdout=io.StringIO())
     except DjangoDBError as exc:
         raise database_fault(f"migrating {redact(url)} failed: {describe_error(exc, url)}") from None

@@ -2,12 +2,20 @@
 
 Set ``AQUADSL_FAULT_INJECTION`` to comma-separated ``point:action:batch_id[:attempts]`` entries,
 e.g. ``load:kill:FAR-2023-002:1`` (SIGKILL the worker mid-load on the first attempt) or
-``simulate:raise:FAR-2023-003:*``. Points: ``simulate`` (before simulating), ``load`` (after the
-first table is written, inside the batch's transaction). The action ``pause`` waits until the file
-named by ``AQUADSL_FAULT_RELEASE`` exists (a test's event, not a timer). Unset, this module does nothing.
+``simulate:raise:FAR-2023-003:*``. Points in a worker: ``simulate`` (before simulating), ``load``
+(after the first table is written, inside the batch's transaction). Points in the parent:
+``migrate`` (batch id ``farm``, attempt 1: before pending migrations run), ``spawn`` (batch id
+``worker-N``, attempt = how many times slot N has been started: 1 its first start, 2 its first
+replacement...: inside the window where the parent starts a worker process) and ``startup`` (batch id
+``cli``, attempt 1: the first thing ``python -m aquadsl`` does after installing its Ctrl-C handler).
 
-With ``AQUADSL_FAULT_MARKER_DIR`` set, ``hang`` first writes the file ``POINT-BATCH-ATTEMPT`` there
-(holding the process id), so a test can wait for that event and then kill the process deterministically.
+Actions: ``raise``, ``hang``, ``kill`` (SIGKILL), ``mark`` (only write the marker below) and ``pause``
+(wait until the file named by ``AQUADSL_FAULT_RELEASE`` exists: a test's event, not a timer). Unset,
+this module does nothing.
+
+With ``AQUADSL_FAULT_MARKER_DIR`` set, ``hang``, ``pause`` and ``mark`` write the file
+``POINT-BATCH-ATTEMPT`` there (holding the process id), so a test can wait for that event and then
+signal or kill the process deterministically.
 """
 
 from __future__ import annotations
@@ -47,7 +55,10 @@ def inject(point: str, batch_id: str, attempt: int) -> None:
         if action == "hang":
             _mark(point, batch_id, attempt)
             time.sleep(3600)
+        if action == "mark":
+            _mark(point, batch_id, attempt)
         if action == "pause":
+            _mark(point, batch_id, attempt)
             _wait_for_release()
         if action == "kill":
             os.kill(os.getpid(), signal.SIGKILL)

@@ -9,6 +9,8 @@ from aquadsl.plan.model import Plan, dumps
 from aquadsl.runtime.errors import AQS_STALE, STALE_PLAN, RuntimeFault
 
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
+INTERRUPTED = "interrupted"
+DIED_NOTE = "its apply process is gone; the run was never closed"
 
 
 def plan_hash(plan: Plan) -> str:
@@ -163,8 +165,11 @@ def mark_done(batch_id: str, counts: dict[str, int], duration_s: float, log_path
 
 
 def start_run(phash: str, options: dict) -> int:
+    """Record a new run. Called under the apply lock: a run still marked running is one whose process
+    died without closing it (SIGKILL, a power cut), so it is recorded as interrupted first."""
     from aquadsl.farm.models import Run
 
+    Run.objects.filter(outcome=RUNNING).update(outcome=INTERRUPTED, summary={"note": DIED_NOTE})
     return Run.objects.create(plan_hash=phash, started_at=_now(), options=options).id
 
 

@@ -214,6 +214,56 @@ def _sqlite(url: str) -> HeldLock:
     return HeldLock(guard, lambda: guard.check(None), release)
 
 
+def held_by_anyone(url: str) -> bool:
+    """Whether any process holds the apply lock of the database Django is set up for, without taking
+    it (a status must never make an apply starting beside it fail). A run marked running whose lock
+    nobody holds is dead: its process was killed outright."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(_ANY_HOLDER_SQL, [ADVISORY_KEY >> 32, ADVISORY_KEY & 0xFFFFFFFF])
+            return bool(cur.fetchone()[0])
+    return _flocked(lock_path(url))
+
+
+_ANY_HOLDER_SQL = """SELECT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted
+   AND l.classid = %s AND l.objid = %s AND l.objsubid = 1
+   AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))"""
+
+
+def _flocked(path: str) -> bool:
+    """Whether some process holds a flock on ``path``: read from /proc/locks (Linux); elsewhere, whether
+    the process whose id the lock file holds is alive."""
+    try:
+        inode = os.stat(path).st_ino
+    except OSError:
+        return False   # no lock file: no apply ever ran here, or it was removed
+    try:
+        with open("/proc/locks", encoding="ascii") as fh:
+            table = fh.read()
+    except OSError:
+        with open(path, "rb") as fh:
+            holder = fh.read(32).decode("ascii", "replace").strip()
+        return holder.isdigit() and _alive(int(holder))
+    for line in table.splitlines():
+        fields = line.split()
+        # "1: FLOCK  ADVISORY  WRITE 4242 fe:00:2196576 0 EOF" (blocked waiters are marked "->")
+        if len(fields) >= 6 and fields[1] == "FLOCK" and fields[5].rsplit(":", 1)[-1] == str(inode):
+            return True
+    return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _read_holder(fd: int) -> str:
     try:
         text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -14,6 +15,17 @@ from aquadsl.sim.volume import TABLES
 
 DEFAULT_ROOT = Path(".aquadsl") / "logs"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def log_name(batch_id: str) -> str:
+    """The log file name of a batch: ``<id>.log`` when the id is made only of ``A-Z a-z 0-9 . _ -``;
+    otherwise every other character becomes ``_`` and ``~`` plus the first 12 hex digits of the id's
+    SHA-256 are appended (``A BC-0`` -> ``A_BC-0~5c0f…``.log). ``~`` never appears in a safe id, so two
+    different ids never share a log file (``A BC-0`` and ``A_BC-0`` used to)."""
+    safe = _UNSAFE.sub("_", batch_id)
+    if safe == batch_id:
+        return f"{batch_id}.log"
+    return f"{safe}~{hashlib.sha256(batch_id.encode('utf-8', 'surrogatepass')).hexdigest()[:12]}.log"
 
 
 def _reason(exc: OSError) -> str:
@@ -61,7 +73,7 @@ class LogDir:
         self._probe(self.path)
 
     def path_for(self, batch_id: str) -> Path:
-        return self.path / f"{_UNSAFE.sub('_', batch_id)}.log"
+        return self.path / log_name(batch_id)
 
     def append(self, batch_id: str, text: str) -> None:
         try:

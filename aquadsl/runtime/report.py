@@ -10,6 +10,7 @@ from pathlib import Path
 from aquadsl.outputs import is_one_of, output_problem, writable_problem, write_atomic
 from aquadsl.plan.model import Plan
 from aquadsl.plan.ranges import expand
+from aquadsl.printable import printable
 from aquadsl.sim.volume import TABLES
 
 
@@ -112,7 +113,8 @@ def render(summary: Summary) -> str:
             "unknown" if m is None else f"{m:.0f} MB" for m in s.worker_peak_rss_mb))
     lines.append(f"logs: {s.log_dir}")
     for f in s.failures:
-        lines.append(f"FAILED {f.batch_id} after {f.attempts} attempt(s): {f.error}  (log: {f.log})")
+        lines.append(f"FAILED {printable(f.batch_id)} after {f.attempts} attempt(s): {printable(f.error)}  "
+                     f"(log: {printable(f.log)})")
     return "\n".join(lines) + "\n"
 
 

@@ -102,9 +102,9 @@ class Runner:
         if kind == "writer_error":
             raise database_fault(f"the SQLite writer failed: {event[2]}")
         if kind == "died":
-            _, _, task, code = event
+            _, _, task, code, seconds = event
             if task is not None:
-                self._failed(task, f"worker process died ({_signal_name(code)}); replaced", "", 0.0)
+                self._failed(task, f"worker process died ({_signal_name(code)}); replaced", "", seconds)
         elif kind == "timeout":
             _, _, task, limit = event
             self._failed(task, f"timed out after {limit:g} s; worker killed and replaced", "", limit)

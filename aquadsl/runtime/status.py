@@ -7,8 +7,10 @@ from dataclasses import asdict
 from pathlib import Path
 
 from aquadsl.farm.settings import DatabaseURLError, database_config
+from aquadsl.printable import printable
 from aquadsl.runtime import db, ledger
 from aquadsl.runtime.errors import AQS_NOT_MIGRATED, DATABASE, RuntimeFault, database_fault
+from aquadsl.runtime.lock import held_by_anyone
 
 
 def database_status(url: str) -> ledger.LedgerStatus:
@@ -22,6 +24,8 @@ def database_status(url: str) -> ledger.LedgerStatus:
                            ("run `aquadsl apply FILE` to create it, or pass --database URL",))
     db.require_migrated(url)
     st = ledger.status()
+    if st.last_run and st.last_run["outcome"] == ledger.RUNNING and not held_by_anyone(url):
+        st.last_run |= {"outcome": ledger.INTERRUPTED, "note": ledger.DIED_NOTE}
     if st.plan_hash is not None:
         from aquadsl.verify.native import ledger_mismatches
 
@@ -43,14 +47,15 @@ def render_status(st: ledger.LedgerStatus, database: str, fmt: str = "text") -> 
         f"rows:     {st.rows:,}",
     ]
     if st.failed:
-        lines.append("failed:   " + ", ".join(st.failed))
+        lines.append("failed:   " + ", ".join(printable(b) for b in st.failed))
     if st.last_run:
         r = st.last_run
-        lines.append(f"last run: #{r['id']} {r['outcome']}, started {r['started_at']}"
+        note = f" ({r['note']})" if r.get("note") else ""
+        lines.append(f"last run: #{r['id']} {r['outcome']}{note}, started {r['started_at']}"
                      + (f", ended {r['ended_at']}" if r.get("ended_at") else ""))
     state = "complete" if st.total and len(st.done) == st.total else "incomplete"
     if st.mismatches:
-        lines.append("counts:   DISAGREE with the ledger: " + "; ".join(st.mismatches))
+        lines.append("counts:   DISAGREE with the ledger: " + "; ".join(printable(m) for m in st.mismatches))
         lines.append("          run `aquadsl verify` for details")
         state = f"{state}, but the tables do not hold what the ledger recorded"
     lines.append(f"state:    {state}")

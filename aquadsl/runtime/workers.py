@@ -7,6 +7,7 @@ numpy arrays, bytes.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing as mp
 import os
@@ -21,6 +22,7 @@ from multiprocessing.connection import Connection, wait
 
 from aquadsl.runtime.encode import Lookups
 from aquadsl.runtime.errors import LockLost
+from aquadsl.runtime.faults import inject
 
 MAX_RESPAWNS = 3  # consecutive deaths before a worker became ready: give up
 
@@ -137,6 +139,57 @@ def _run_task(task: Task, plan, specs, lookups: Lookups, vendor: str, url: str, 
         return ("failed", task, message, trace, time.perf_counter() - started, _peak_rss_mb())
 
 
+# Signals that stop a run (apply turns SIGTERM and SIGHUP into KeyboardInterrupt too): held back while
+# the parent starts a worker, so that none interrupts multiprocessing half-way through a start.
+_HELD = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _bootstrap(conn: Connection, main) -> None:
+    """A worker's first code: receive its arguments over the pipe, then run ``main(conn, *args)``.
+
+    It starts with the stop signals blocked (see ``_ctrl_c_held_back``). It ignores SIGINT for good (the
+    parent decides what Ctrl-C stops, and a worker still importing never prints a KeyboardInterrupt),
+    then unblocks them: a SIGTERM or SIGHUP sent to it meanwhile ends it now, as it would have.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # also discards a Ctrl-C held back since the spawn
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
+    try:
+        args = conn.recv()
+    except BaseException:  # noqa: BLE001 - the parent stopped before sending them whole: nothing to do
+        return
+    main(conn, *args)
+
+
+@contextlib.contextmanager
+def _ctrl_c_held_back():
+    """Start a worker process immune to Ctrl-C, without losing a Ctrl-C (or SIGTERM, SIGHUP) meant for
+    the parent.
+
+    The spawning thread blocks the stop signals, so the child starts with them blocked (the signal mask
+    survives fork and exec) and the terminal's Ctrl-C never interrupts a worker's start-up. The parent
+    must not ignore SIGINT meanwhile: another of its threads would take the signal and drop it (the run
+    used to finish with exit 0). A stop signal arriving meanwhile is recorded, and raised as
+    KeyboardInterrupt once the worker is started, never half-way through multiprocessing's start.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield   # only the main thread handles signals and may change their handlers
+        return
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()   # starting it unblocks SIGINT and SIGTERM: do it before blocking
+    caught: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, frame: caught.append(signum)) for sig in _HELD}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)   # a signal pending in this thread is recorded
+        for sig, handler in previous.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+    if caught:
+        raise KeyboardInterrupt
+
+
 # ------------------------------------------------------------------ parent side
 @dataclass(eq=False)
 class Slot:
@@ -148,6 +201,7 @@ class Slot:
     task: Task | None = None
     started: float = 0.0
     ready: bool = False
+    generation: int = 0       # how many processes this slot has started (fault point ``spawn``)
     respawns: int = 0
     peak_rss_mb: list[float] = field(default_factory=list)
 
@@ -181,19 +235,20 @@ class Pool:
 
     def _start(self, slot: Slot) -> None:
         parent, child = self._ctx.Pipe(duplex=True)
-        proc = self._ctx.Process(target=self._main, args=(child, *self._args),
+        # Only the pipe and the entry point travel in the spawn itself; the arguments (the whole plan)
+        # follow over the pipe, so the window in which Ctrl-C is held back lasts a fork and an exec.
+        proc = self._ctx.Process(target=_bootstrap, args=(child, self._main),
                                  name=f"aquadsl-worker-{slot.index}", daemon=True)
-        # A child inherits an ignored SIGINT across exec, and Python then leaves it ignored: so Ctrl-C
-        # in the terminal never interrupts a worker still importing (no traceback); the parent decides.
-        main = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
-        try:
+        slot.generation += 1
+        with _ctrl_c_held_back():
+            inject("spawn", f"worker-{slot.index}", slot.generation)
             proc.start()
-        finally:
-            if main:
-                signal.signal(signal.SIGINT, previous)
+            slot.process, slot.conn, slot.task, slot.ready = proc, parent, None, False
         child.close()
-        slot.process, slot.conn, slot.task, slot.ready = proc, parent, None, False
+        try:
+            parent.send(self._args)   # a Ctrl-C now interrupts this send at once
+        except OSError:
+            pass   # the worker died at once: poll() reports it
 
     def idle(self) -> list[Slot]:
         return [s for s in self.slots if s.ready and s.task is None]
@@ -209,7 +264,8 @@ class Pool:
             pass  # the worker just died: poll() reports it with this task, which is then retried
 
     def poll(self, timeout: float, limit: float | None) -> list[tuple]:
-        """Events since the last call: (kind, slot, payload...). Kinds: result, died, timeout, fatal."""
+        """Events since the last call: (kind, slot, payload...). Kinds: result, died, timeout, fatal.
+        A death carries the seconds the worker spent on its batch before it died."""
         events = []
         objects = {s.conn: s for s in self.slots} | {s.process.sentinel: s for s in self.slots}
         touched = list(dict.fromkeys(objects[r] for r in wait(list(objects), timeout)))
@@ -221,8 +277,9 @@ class Pool:
                 if slot.respawns > MAX_RESPAWNS:
                     events.append(("fatal", slot, f"worker process keeps dying at start (exit code {code})"))
                     continue
+                ran = time.monotonic() - slot.started if task is not None else 0.0   # since dispatch
                 self.replace(slot)
-                events.append(("died", slot, task, code))
+                events.append(("died", slot, task, code, ran))
         now = time.monotonic()
         for slot in self.busy():
             if limit is not None and now - slot.started > limit:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import re
 import subprocess
 import sys
 import time
@@ -49,10 +50,39 @@ def pg_database():
         yield f"postgresql://postgres@127.0.0.1:{PG_PORT}/{name}"
 
 
+# A throw-away database named after the test process: aqs_test_<pid>_<n>, aqs_target_<pid>_<n>,
+# aqs_sample_tmpl_<pid>, aqs_am_test_<pid>.
+# Only these test prefixes: other aqs_ databases (benchmarks') have owners of their own.
+_PER_PROCESS = re.compile(r"^aqs_(?:test|target|sample_tmpl|am_test)_(\d+)(?:_\d+)?$")
+_leftovers_checked = False
+
+
+def drop_leftovers(conn) -> list[str]:
+    """Drop the throw-away databases of test processes that are gone (killed before their ``finally``
+    ran) and that nobody is connected to; a live process's databases are left alone (another test run
+    on this machine may be using them). Returns the names dropped."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT datname FROM pg_database d WHERE datname LIKE 'aqs\\_%' AND NOT EXISTS "
+                    "(SELECT 1 FROM pg_stat_activity a WHERE a.datid = d.oid)")
+        names = [row[0] for row in cur.fetchall()]
+        dropped = []
+        for name in sorted(names):
+            found = _PER_PROCESS.match(name)
+            if found and not os.path.exists(f"/proc/{found.group(1)}"):
+                cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                dropped.append(name)
+    return dropped
+
+
 @contextlib.contextmanager
 def created_database(name: str, template: str | None = None):
-    """A database made afresh (from ``template`` if given); closes Django's connections and drops it after."""
+    """A database made afresh (from ``template`` if given); closes Django's connections and drops it after.
+    The first call of a process also drops the leftovers of killed test processes."""
+    global _leftovers_checked
     conn = _pg_admin()
+    if not _leftovers_checked:
+        _leftovers_checked = True
+        drop_leftovers(conn)
     with conn.cursor() as cur:
         cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         cur.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))

@@ -134,6 +134,9 @@ def test_a_worker_killed_mid_batch_leaves_nothing_half_written(plan, plan_digest
     assert summary.outcome == "completed"
     log = (tmp_path / "logs" / f"{victim}.log").read_text()
     assert "worker process died (killed by SIGKILL)" in log
+    # The time the worker spent on the batch before it died (it had simulated it): never "0.00 s".
+    seconds = re.search(r"attempt 1: FAILED: worker process died .*? after ([0-9.]+) s", log)
+    assert seconds and float(seconds.group(1)) > 0, log
     use(db_url)
     assert digest.digests() == plan_digests
 
