@@ -142,11 +142,13 @@ EXIT_CODES = ("Exit codes: 0 done, 1 scenario errors, 3 a batch failed after its
               help="Load into your own Django schema through this mapping (see docs/targets.md).")
 @click.option("--manifest", metavar="FILE", default=None,
               help="With --target: the probe's manifest (default: probe the target now).")
+@click.option("--replay", "replay", metavar="all|none|STEP,...", default="all", show_default=True,
+              help="With --target: which of the mapping's replay steps to run after the load.")
 @TODAY
 @_guarded
 @executor_options
 def apply(source, workers, database, log_dir, retries, timeout, fresh, report, progress, today, target,
-          manifest, executor_config) -> None:
+          manifest, replay, executor_config) -> None:
     """Simulate every batch of FILE and load it into the farm database (resumable).
 
     Row counts per table equal the plan's estimates exactly. That is why mortality_events holds one row
@@ -162,7 +164,7 @@ def apply(source, workers, database, log_dir, retries, timeout, fresh, report, p
     if target:
         from aquadsl.targets.commands import apply_to_target
 
-        summary = apply_to_target(plan, target, manifest, db.resolve_url(database), options)
+        summary = apply_to_target(plan, target, manifest, db.resolve_url(database), options, replay)
     else:
         summary = apply_plan(plan, db.resolve_url(database), options, echo=lambda m: click.echo(m, err=True))
     click.echo(render(summary), nl=False)

@@ -47,6 +47,7 @@ def probe(mapping: str, database: str | None, out: str | None) -> None:
     """Introspect the target in its own interpreter and print its manifest (sorted JSON)."""
     from aquadsl.targets.interp import TargetError, run_script
     from aquadsl.targets.manifest import dumps_manifest
+    from aquadsl.targets.replay import probe_payload
 
     ir_mapping = _mapping(mapping)
     problem = out and (output_problem(out, [mapping]) or writable_problem(out))
@@ -54,7 +55,7 @@ def probe(mapping: str, database: str | None, out: str | None) -> None:
         click.echo(f"aquadsl: cannot write '{out}': {problem}", err=True)
         sys.exit(exits.CANT_CREATE)
     try:
-        text = dumps_manifest(run_script(ir_mapping, "probe.py", None, database))
+        text = dumps_manifest(run_script(ir_mapping, "probe.py", probe_payload(ir_mapping), database))
     except TargetError as exc:
         click.echo(f"error[AQS661]: {exc}", err=True)
         sys.exit(TARGET_UNREACHABLE)
@@ -101,6 +102,34 @@ def verify(mapping: str, source: str, database: str, manifest: str | None, fmt: 
         sys.exit(TARGET_UNREACHABLE)
     click.echo(report.render(fmt), nl=False)
     sys.exit(report.exit_code)
+
+
+@target.command(epilog="Exit codes: 0 done, 1 mapping errors, 64 unknown step, 69 the target, its database or a "
+                        "step failed (what is recorded stays; run again to resume).")
+@click.argument("mapping", metavar="MAPPING.aqt")
+@click.argument("source", metavar="FILE.aqs|plan.json")
+@click.option("--database", metavar="URL", required=True, help="The target database the scenario was applied to.")
+@click.option("--manifest", metavar="FILE", default=None, help="The probe's manifest (default: probe now).")
+@click.option("--step", "steps", metavar="all|STEP,...", default="all", show_default=True,
+              help="Which of the mapping's replay steps to run.")
+@TODAY
+def replay(mapping: str, source: str, database: str, manifest: str | None, steps: str, today) -> None:
+    """Run the mapping's replay steps on the loaded batches that have not had them yet (idempotent)."""
+    from aquadsl.cli.runtime_cmds import _load_plan
+    from aquadsl.runtime.errors import RuntimeFault
+    from aquadsl.targets.commands import checked_mapping, chosen_steps, run_steps
+    from aquadsl.targets.interp import TargetError
+
+    ir_mapping = checked_mapping(mapping, manifest, database)[0]
+    chosen = chosen_steps(ir_mapping, steps)
+    try:
+        run_steps(ir_mapping, _load_plan(source, today)[0], database, chosen)
+    except RuntimeFault as exc:
+        click.echo(exc.render(), err=True)
+        sys.exit(exc.exit_code)
+    except TargetError as exc:
+        click.echo(f"error[AQS661]: replay failed: {exc}", err=True)
+        sys.exit(TARGET_UNREACHABLE)
 
 
 COMMANDS = (target,)

@@ -115,7 +115,7 @@ def format_text(path: str, text: str) -> tuple[str | None, Diagnostics]:
         return None, diags
     out = _Out(text)
     for i, item in enumerate(tree.children):
-        if i and (item.data in _BLOCKS or tree.children[i - 1].data in _BLOCKS):
+        if i and (item.data in _BLOCKS or tree.children[i - 1].data != item.data):  # blocks and kinds apart
             out.lines.append("")
         if item.data in _BLOCKS:
             _block(out, item, 0)
