@@ -67,3 +67,17 @@ def batch_fcr_by_month(batch):
         if summary is not None:
             made.append(summary.pk)
     _stamp(BatchFeedingSummary, made)
+
+
+def forget_container_fcr(assignment):
+    """Before `apply --fresh` deletes the assignment: its container summaries."""
+    from apps.inventory.models import ContainerFeedingSummary
+
+    ContainerFeedingSummary.objects.filter(container_assignment=assignment).delete()
+
+
+def forget_batch_fcr(batch):
+    """Before `apply --fresh` deletes the batch: its batch summaries."""
+    from apps.inventory.models import BatchFeedingSummary
+
+    BatchFeedingSummary.objects.filter(batch=batch).delete()

@@ -6,6 +6,7 @@ Exit codes: 0 done, 1 mapping errors or failed checks, 69 the target or its data
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -85,21 +86,13 @@ def verify(mapping: str, source: str, database: str, manifest: str | None, fmt: 
     """Judge the loaded rows with the target's own code: counts, full_clean(), save() replay, endpoints."""
     from aquadsl.cli.runtime_cmds import _load_plan
     from aquadsl.runtime.db import redact
-    from aquadsl.runtime.errors import RuntimeFault
     from aquadsl.targets.commands import checked_mapping
-    from aquadsl.targets.interp import TargetError
     from aquadsl.targets.verify import verify_target
 
     ir_mapping, ir_manifest = checked_mapping(mapping, manifest, database)
-    try:
+    with _target_faults(""):
         plan = _load_plan(source, today)[0]
         report = verify_target(ir_mapping, ir_manifest, plan, database, redact(database))
-    except RuntimeFault as exc:
-        click.echo(exc.render(), err=True)
-        sys.exit(exc.exit_code)
-    except TargetError as exc:
-        click.echo(f"error[AQS661]: {exc}", err=True)
-        sys.exit(TARGET_UNREACHABLE)
     click.echo(report.render(fmt), nl=False)
     sys.exit(report.exit_code)
 
@@ -116,19 +109,27 @@ def verify(mapping: str, source: str, database: str, manifest: str | None, fmt: 
 def replay(mapping: str, source: str, database: str, manifest: str | None, steps: str, today) -> None:
     """Run the mapping's replay steps on the loaded batches that have not had them yet (idempotent)."""
     from aquadsl.cli.runtime_cmds import _load_plan
-    from aquadsl.runtime.errors import RuntimeFault
     from aquadsl.targets.commands import checked_mapping, chosen_steps, run_steps
-    from aquadsl.targets.interp import TargetError
 
     ir_mapping = checked_mapping(mapping, manifest, database)[0]
     chosen = chosen_steps(ir_mapping, steps)
-    try:
+    with _target_faults("replay failed: "):
         run_steps(ir_mapping, _load_plan(source, today)[0], database, chosen)
+
+
+@contextlib.contextmanager
+def _target_faults(prefix: str):
+    """A runtime fault exits with its code; a target that fails or cannot be reached exits 69."""
+    from aquadsl.runtime.errors import RuntimeFault
+    from aquadsl.targets.interp import TargetError
+
+    try:
+        yield
     except RuntimeFault as exc:
         click.echo(exc.render(), err=True)
         sys.exit(exc.exit_code)
     except TargetError as exc:
-        click.echo(f"error[AQS661]: replay failed: {exc}", err=True)
+        click.echo(f"error[AQS661]: {prefix}{exc}", err=True)
         sys.exit(TARGET_UNREACHABLE)
 
 

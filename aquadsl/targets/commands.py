@@ -53,6 +53,8 @@ def apply_to_target(plan, mapping_path: str, manifest_path: str | None, url: str
                           "drop --executor celery for --target")
     mapping, manifest = checked_mapping(mapping_path, manifest_path, url)
     steps = chosen_steps(mapping, replay)
+    if options.fresh:
+        _undo_steps(mapping, url)
     summary = apply_target(plan, mapping, manifest, url, options, echo=lambda m: click.echo(m, err=True))
     replays = [d.replay for d in mapping.decisions if d.action == "replay"]
     if summary.failed or summary.pending:
@@ -66,6 +68,21 @@ def apply_to_target(plan, mapping_path: str, manifest_path: str | None, url: str
         click.echo(f"error[AQS661]: replay failed: {exc}", err=True)
         sys.exit(69)
     return summary
+
+
+def _undo_steps(mapping, url: str) -> None:
+    """--fresh: what the replay steps wrote goes before the rows it hangs on (exit 69 if an undo fails)."""
+    from aquadsl.targets.interp import TargetError
+    from aquadsl.targets.replay import undo_replays
+
+    try:
+        undone = undo_replays(mapping, url)
+    except TargetError as exc:
+        click.echo(f"error[AQS661]: undoing the replay steps failed (no loaded row was deleted; run again to resume): {exc}", err=True)
+        sys.exit(69)
+    for name, batches in undone.items():
+        if batches:
+            click.echo(f"--fresh: undid replay {name} for {batches} batch(es)", err=True)
 
 
 def chosen_steps(mapping, choice: str):

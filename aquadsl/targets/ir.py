@@ -164,10 +164,12 @@ class ReplayStep(Node):
     name: str
     model: str                          # a label loaded by a `map` block (its rows have per-batch ids)
     callable: str                       # dotted; imported from the target's project, else the mapping's folder
+    undo: str | None = None             # called on the same rows before `apply --fresh` deletes them
     reason: str = ""
     span: Span
     model_span: Span
     callable_span: Span
+    undo_span: Span | None = None
 
 
 class Target(Node):

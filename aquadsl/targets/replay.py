@@ -20,7 +20,12 @@ def probe_payload(mapping: ir.Mapping) -> dict | None:
     """What the probe needs to check the steps' callables (None: no steps, a plain manifest)."""
     if not mapping.replays:
         return None
-    return {"callables": sorted({s.callable for s in mapping.replays}), "paths": [mapping_folder(mapping)]}
+    return {"callables": sorted({path for s in mapping.replays for path, _ in _callables(s)}),
+            "paths": [mapping_folder(mapping)]}
+
+
+def _callables(step: ir.ReplayStep) -> list[tuple[str, object]]:
+    return [(step.callable, step.callable_span)] + ([(step.undo, step.undo_span)] if step.undo else [])
 
 
 def mapping_folder(mapping: ir.Mapping) -> str:
@@ -38,17 +43,19 @@ def check_replays(mapping: ir.Mapping, manifest: Manifest, mapped: dict, diags: 
         if step.model not in per_batch:
             diags.error("AQS654", f"replay steps iterate rows loaded per batch; no `map` block loads {step.model}",
                         step.model_span, hints=did_you_mean(step.model, per_batch))
-        if "." not in step.callable.strip(".") or " " in step.callable:
-            diags.error("AQS655", f"'{step.callable}' is not a dotted callable (module.function)",
-                        step.callable_span)
-        elif known is not None and step.callable not in known:
-            diags.append(Diagnostic(code="AQS656", severity="warning", span=step.callable_span,
-                                    message=f"the manifest does not know '{step.callable}': probe with this "
-                                            "mapping to check it"))
-        elif known is not None and not known[step.callable]["ok"]:
-            diags.error("AQS656", f"'{step.callable}' cannot be used in the target: {known[step.callable]['error']}",
-                        step.callable_span, hints=("callables are imported from the target's project, then from "
-                                                   "the mapping's folder",))
+        for path, span in _callables(step):
+            _check_callable(path, span, known, diags)
+
+
+def _check_callable(path: str, span, known: dict | None, diags: Diagnostics) -> None:
+    if "." not in path.strip(".") or " " in path:
+        diags.error("AQS655", f"'{path}' is not a dotted callable (module.function)", span)
+    elif known is not None and path not in known:
+        diags.append(Diagnostic(code="AQS656", severity="warning", span=span,
+                                message=f"the manifest does not know '{path}': probe with this mapping to check it"))
+    elif known is not None and not known[path]["ok"]:
+        diags.error("AQS656", f"'{path}' cannot be used in the target: {known[path]['error']}", span,
+                    hints=("callables are imported from the target's project, then from the mapping's folder",))
 
 
 def selected(mapping: ir.Mapping, choice: str) -> list[ir.ReplayStep]:
@@ -97,3 +104,21 @@ def run_replays(mapping: ir.Mapping, plan, url: str, steps: list[ir.ReplayStep],
     }
     answer = run_script(mapping, "replay.py", payload, url, timeout=timeout)["steps"]
     return [StepResult(s.name, **answer[s.name]) for s in steps]
+
+
+def undo_replays(mapping: ir.Mapping, url: str, timeout: float = 24 * 3600.0) -> dict:
+    """Before `apply --fresh`: each step's undo on the rows of every batch it was recorded for, newest step first.
+
+    The records go too (a step without undo only loses its records), so the reload replays again.
+    """
+    from aquadsl.targets.interp import run_script
+
+    if not mapping.replays:
+        return {}
+    payload = {
+        "undo": [{"name": s.name, "model": s.model, "callable": s.undo,
+                  "where": f"{s.span.path}:{s.span.line}:{s.span.col}"} for s in reversed(mapping.replays)],
+        "block": mapping.target.id_block, "ledger_schema": mapping.target.ledger_schema,
+        "paths": [mapping_folder(mapping)],
+    }
+    return run_script(mapping, "replay.py", payload, url, timeout=timeout)["undone"]

@@ -13,7 +13,7 @@ from tests.conftest import FIXTURES
 from tests.targets.conftest import MAPPING
 
 MANIFEST = FIXTURES / "targets" / "sample.manifest.json"
-STEP = 'replay tally per hatchery.Placement call "tally.count" "counts placements"\n'
+STEP = 'replay tally per hatchery.Placement call "tally.count" undo "tally.forget" "counts placements"\n'
 
 
 def _mapping(tmp_path, extra: str, manifest_extra: dict | None = None):
@@ -30,9 +30,9 @@ def test_a_replay_step_parses_checks_and_formats(tmp_path):
     path, result = _mapping(tmp_path, STEP)
     assert result.ok, [d.message for d in result.diagnostics]
     (step,) = result.mapping.replays
-    assert (step.name, step.model, step.callable, step.reason) == ("tally", "hatchery.Placement", "tally.count",
-                                                                     "counts placements")
-    assert probe_payload(result.mapping) == {"callables": ["tally.count"], "paths": [str(tmp_path)]}
+    assert (step.name, step.model, step.callable, step.undo, step.reason) == (
+        "tally", "hatchery.Placement", "tally.count", "tally.forget", "counts placements")
+    assert probe_payload(result.mapping) == {"callables": ["tally.count", "tally.forget"], "paths": [str(tmp_path)]}
     once = format_text(str(path), path.read_text().replace("replay tally per", "replay   tally\n  per"))[0]
     assert once == path.read_text()
 
@@ -41,6 +41,7 @@ def test_a_replay_step_parses_checks_and_formats(tmp_path):
     ('replay s per hatchery.Tank call "m.f"\n', None, "AQS654", 14),          # infra, not loaded per batch
     ('replay s per hatchery.Placment call "m.f"\n', None, "AQS654", 14),
     ('replay s per hatchery.Cohort call "nodots"\n', None, "AQS655", 35),
+    ('replay s per hatchery.Cohort call "m.f" undo "no dots"\n', None, "AQS655", 46),
     ('replay s per hatchery.Cohort call "m.f"\nreplay s per hatchery.Cohort call "m.g"\n', None, "AQS657", 1),
     ('replay s per hatchery.Cohort call "m.f"\n', {"callables": {"m.f": {"ok": False, "error": "ModuleNotFoundError"}}},
      "AQS656", 35),
@@ -55,7 +56,7 @@ def test_a_bad_replay_step_is_reported_at_its_place(tmp_path, step, manifest, co
 
 def test_a_callable_the_probe_did_not_see_is_a_warning(tmp_path):
     _, result = _mapping(tmp_path, STEP, {"callables": {}})
-    assert result.ok and [d.code for d in result.diagnostics] == ["AQS656"]
+    assert result.ok and [d.code for d in result.diagnostics] == ["AQS656", "AQS656"]
 
 
 def test_replay_selection(tmp_path):

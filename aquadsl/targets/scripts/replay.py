@@ -7,7 +7,11 @@ stdin, one of:
       replay steps: per step, per batch (in the order given) whose rows the ledger marks loaded and
       whose step is not yet recorded, call the function on each row of the model with lo <= pk < hi
       in pk order, then record (step, batch) in the ledger table replay_steps, all in one transaction.
-stdout: {"called": [...]} / {"steps": {name: {"batches", "skipped", "objects", "seconds"}}}, or {"error": "..."}.
+  {"undo": [{"name", "model", "callable" or null, "where"}], "block": id_block, "ledger_schema", "paths"}
+      before `apply --fresh`: per step, per batch recorded for it, call the undo function on the same
+      rows (ids from the batch's plan_index in the ledger) and delete the record, in one transaction.
+stdout: {"called": [...]} / {"steps": {name: {"batches", "skipped", "objects", "seconds"}}} /
+{"undone": {name: batches}}, or {"error": "..."}.
 Callables are imported from the project first, then from "paths" (the mapping's folder).
 """
 import importlib
@@ -107,6 +111,38 @@ def run_steps(job):
     return out
 
 
+def undo_steps(job):
+    from django.apps import apps
+    from django.db import connection, transaction
+
+    schema = job["ledger_schema"]
+    with connection.cursor() as cur:
+        table = _ledger(cur, schema)
+    out = {}
+    for step in job["undo"]:
+        where = f"{step['where']}: replay {step['name']} (undo)"
+        try:
+            fn = resolve(step["callable"], job.get("paths", ())) if step["callable"] else None
+            model = apps.get_model(step["model"])
+        except Exception as exc:  # noqa: BLE001 - reported as data
+            raise RuntimeError(f"{where}: cannot use '{step['callable']}' ({type(exc).__name__}: {exc})") from None
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT r.batch_id, b.plan_index FROM {table} r LEFT JOIN "
+                        f"{_qi(schema)}.farm_ledger_batches b USING (batch_id) WHERE r.step = %s ORDER BY 2, 1",
+                        [step["name"]])
+            recorded = cur.fetchall()
+        for batch_id, index in recorded:
+            with transaction.atomic():
+                if fn is not None and index is not None:
+                    lo = (index + 1) * job["block"]
+                    for obj in model.objects.filter(pk__gte=lo, pk__lt=lo + job["block"]).order_by("pk").iterator():
+                        fn(obj)
+                with connection.cursor() as cur:
+                    cur.execute(f"DELETE FROM {table} WHERE step = %s AND batch_id = %s", [step["name"], batch_id])
+        out[step["name"]] = len(recorded)
+    return out
+
+
 def main():
     sys.path.insert(0, os.getcwd())
     job = json.load(sys.stdin)
@@ -116,6 +152,8 @@ def main():
         django.setup()
         if "steps" in job:
             answer = {"steps": run_steps(job)}
+        elif "undo" in job:
+            answer = {"undone": undo_steps(job)}
         else:
             for path in job["callables"]:
                 resolve(path)()
