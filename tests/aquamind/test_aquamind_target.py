@@ -197,3 +197,20 @@ def test_a_step_that_does_not_exist_is_refused_before_anything_runs(loaded):
     bad = aquadsl("target", "replay", str(MAPPING), str(SCENARIO), "--database", url, "--manifest", str(manifest),
                   "--step", "fcr_nope")
     assert bad.returncode == 64 and "no replay step named fcr_nope" in bad.stderr, bad.stderr
+
+
+def _summaries(url: str) -> list[tuple]:
+    return _query(url, "SELECT container_assignment_id, batch_id, period_start, period_end, total_feed_kg, growth_kg, "
+                       "fcr, confidence_level, estimation_method, data_points, created_at, updated_at "
+                       "FROM inventory_containerfeedingsummary ORDER BY 1, 3")
+
+
+def test_fresh_undoes_the_replay_first_and_the_reload_replays_the_same_values(loaded):
+    url, manifest = loaded[0], loaded[1]
+    before = _summaries(url)
+    fresh = aquadsl("apply", str(SCENARIO), "--target", str(MAPPING), "--manifest", str(manifest), "--database",
+                    url, "--progress", "none", "--fresh")
+    assert fresh.returncode == 0, fresh.stderr[-2000:]
+    assert "--fresh: undid replay fcr_containers for 1 batch(es)" in fresh.stderr, fresh.stderr[-2000:]
+    assert "replay fcr_containers: " in fresh.stderr and "in 1 batch(es)" in fresh.stderr
+    assert _summaries(url) == before and before
