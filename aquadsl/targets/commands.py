@@ -55,7 +55,7 @@ def apply_to_target(plan, mapping_path: str, manifest_path: str | None, url: str
     steps = chosen_steps(mapping, replay)
     if options.fresh:
         _undo_steps(mapping, url)
-    summary = apply_target(plan, mapping, manifest, url, options, echo=lambda m: click.echo(m, err=True))
+    summary = apply_target(plan, *load_only(mapping, manifest), url, options, echo=lambda m: click.echo(m, err=True))
     replays = [d.replay for d in mapping.decisions if d.action == "replay"]
     if summary.failed or summary.pending:
         return summary
@@ -68,6 +68,14 @@ def apply_to_target(plan, mapping_path: str, manifest_path: str | None, url: str
         click.echo(f"error[AQS661]: replay failed: {exc}", err=True)
         sys.exit(69)
     return summary
+
+
+def load_only(mapping, manifest):
+    """The mapping and manifest without the replay steps: adding or changing a step leaves a load current."""
+    from aquadsl.targets.manifest import Manifest
+
+    data = {k: v for k, v in manifest.data.items() if k != "callables"}
+    return mapping.model_copy(update={"replays": ()}), Manifest(data)
 
 
 def _undo_steps(mapping, url: str) -> None:

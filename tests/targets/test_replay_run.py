@@ -81,6 +81,8 @@ def test_a_replay_step_runs_once_per_loaded_row_and_resumes(replaying, target_ur
                     str(manifest), cwd=tmp_path)
     assert again.returncode == 0 and "replay tally: 0 object(s) in 0 batch(es)" in again.stderr, again.stderr
     assert _counts(target_url) == (alerts, placements, 2)
+    plain = _apply(MAPPING, plan, target_url, manifest)     # steps are not part of the load's identity
+    assert plain.returncode == 0 and "all 2 batches are already loaded" in plain.stdout, plain.stdout + plain.stderr
     fresh = _apply(mapping, plan, target_url, manifest, "--fresh")
     assert fresh.returncode == 0, fresh.stderr
     assert "--fresh: undid replay tally for 2 batch(es)" in fresh.stderr
