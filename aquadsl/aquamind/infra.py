@@ -121,8 +121,7 @@ def size_category(mm: float | None) -> str:
 
 
 def _feeds(plan: Plan) -> list[tuple]:
-    names = feed_names(plan.parameters.lifecycle.stages)
-    return [(n, size_category(pellet_mm(n)), pellet_mm(n) or 0.0) for n in names]
+    return [(n, size_category(pellet_mm(n)), pellet_mm(n) or 0.0) for n in feed_names(plan)]
 
 
 def _parameters(plan: Plan) -> list[tuple]:

@@ -36,8 +36,9 @@ def feed_name(stage) -> str | None:
     return stage.feed.feed_name or f"{stage.label} feed"
 
 
-def feed_names(stages) -> list[str]:
-    """Every feed the feeding events can name, in plan order: each fed stage's feed, then its pellet ladder."""
+def feed_names(plan: Plan) -> list[str]:
+    """Every feed a feeding event can name: each feeding stage's own feed, then its pellet ladder's."""
+    stages = plan.parameters.lifecycle.stages
     return _unique(f for s in stages if feed_name(s) for f in [feed_name(s), *(p.feed_name for p in s.pellets)])
 
 
@@ -109,7 +110,7 @@ def write_infrastructure(plan: Plan) -> dict[str, int]:
             for name, _, _, _, water, letter in containers
             for p in (sea if water == "sea" else fresh.get(letter, []))])
         stages = plan.parameters.lifecycle.stages
-        feeds = _upsert(m.FeedType, [dict(name=f) for f in feed_names(stages)])
+        feeds = _upsert(m.FeedType, [dict(name=f) for f in feed_names(plan)])
         _upsert(m.LifecycleStage, [
             dict(name=s.name, label=s.label, order=s.order, water=s.water, days=s.days, tgc=s.tgc,
                  weight_cap_g=s.weight_cap_g, mortality_per_day=s.mortality_per_day,

@@ -172,7 +172,7 @@ def _infra_tuples(plan: Plan, family: str):
         fresh, sea = sensor_parameters(plan)
         return [(p,) for p in _unique(sea + [p for v in fresh.values() for p in v])]
     if family == "feeds":
-        return [(f,) for f in feed_names(plan.parameters.lifecycle.stages)]
+        return [(f,) for f in feed_names(plan)]
     raise KeyError(family)
 
 
