@@ -86,7 +86,8 @@ def _undo_steps(mapping, url: str) -> None:
     try:
         undone = undo_replays(mapping, url)
     except TargetError as exc:
-        click.echo(f"error[AQS661]: undoing the replay steps failed (no loaded row was deleted; run again to resume): {exc}", err=True)
+        click.echo(f"error[AQS661]: undoing the replay steps failed (no loaded row was deleted; run again to "
+                   f"resume): {exc}", err=True)
         sys.exit(69)
     for name, batches in undone.items():
         if batches:
@@ -108,5 +109,8 @@ def run_steps(mapping, plan, url: str, steps) -> None:
     """Run the replay steps, one line per step with its time (TargetError propagates)."""
     from aquadsl.targets.replay import run_replays
 
+    if steps:
+        click.echo(f"replaying {', '.join(s.name for s in steps)} in the target (this can take longer than the "
+                   "load; --replay none skips it, `aquadsl target replay` runs it later)", err=True)
     for result in run_replays(mapping, plan, url, steps):
         click.echo(result.line(), err=True)

@@ -21,15 +21,22 @@ def probe_payload(mapping: ir.Mapping) -> dict | None:
     if not mapping.replays:
         return None
     return {"callables": sorted({path for s in mapping.replays for path, _ in _callables(s)}),
-            "paths": [mapping_folder(mapping)]}
+            "paths": search_path(mapping)}
 
 
 def _callables(step: ir.ReplayStep) -> list[tuple[str, object]]:
     return [(step.callable, step.callable_span)] + ([(step.undo, step.undo_span)] if step.undo else [])
 
 
-def mapping_folder(mapping: ir.Mapping) -> str:
-    return os.path.dirname(os.path.abspath(mapping.path))
+def search_path(mapping: ir.Mapping) -> list[str]:
+    """Where callables are looked for after the target's project: the mapping's folder, then the shipped
+    mappings' folder (``targets/`` of an aquadsl checkout), so a copy of a shipped mapping still finds
+    its adapters."""
+    folders = [os.path.dirname(os.path.abspath(mapping.path))]
+    shipped = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "targets")
+    if os.path.isdir(shipped) and shipped not in folders:
+        folders.append(shipped)
+    return folders
 
 
 def check_replays(mapping: ir.Mapping, manifest: Manifest, mapped: dict, diags: Diagnostics) -> None:
@@ -55,7 +62,8 @@ def _check_callable(path: str, span, known: dict | None, diags: Diagnostics) -> 
                                 message=f"the manifest does not know '{path}': probe with this mapping to check it"))
     elif known is not None and not known[path]["ok"]:
         diags.error("AQS656", f"'{path}' cannot be used in the target: {known[path]['error']}", span,
-                    hints=("callables are imported from the target's project, then from the mapping's folder",))
+                    hints=("callables are imported from the target's project, then the mapping's folder, "
+                           "then aquadsl's targets/",))
 
 
 def selected(mapping: ir.Mapping, choice: str) -> list[ir.ReplayStep]:
@@ -99,7 +107,7 @@ def run_replays(mapping: ir.Mapping, plan, url: str, steps: list[ir.ReplayStep],
         "steps": [{"name": s.name, "model": s.model, "callable": s.callable,
                    "where": f"{s.span.path}:{s.span.line}:{s.span.col}"} for s in steps],
         "batches": [{"id": b.id, "lo": (b.index + 1) * block, "hi": (b.index + 2) * block} for b in plan.batches],
-        "ledger_schema": mapping.target.ledger_schema, "paths": [mapping_folder(mapping)],
+        "ledger_schema": mapping.target.ledger_schema, "paths": search_path(mapping),
         "load_time": mapping.target.load_time.isoformat() if mapping.target.load_time else "",
     }
     answer = run_script(mapping, "replay.py", payload, url, timeout=timeout)["steps"]
@@ -119,6 +127,6 @@ def undo_replays(mapping: ir.Mapping, url: str, timeout: float = 24 * 3600.0) ->
         "undo": [{"name": s.name, "model": s.model, "callable": s.undo,
                   "where": f"{s.span.path}:{s.span.line}:{s.span.col}"} for s in reversed(mapping.replays)],
         "block": mapping.target.id_block, "ledger_schema": mapping.target.ledger_schema,
-        "paths": [mapping_folder(mapping)],
+        "paths": search_path(mapping),
     }
     return run_script(mapping, "replay.py", payload, url, timeout=timeout)["undone"]

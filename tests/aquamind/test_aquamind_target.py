@@ -214,3 +214,14 @@ def test_fresh_undoes_the_replay_first_and_the_reload_replays_the_same_values(lo
     assert "--fresh: undid replay fcr_containers for 1 batch(es)" in fresh.stderr, fresh.stderr[-2000:]
     assert "replay fcr_containers: " in fresh.stderr and "in 1 batch(es)" in fresh.stderr
     assert _summaries(url) == before and before
+
+
+def test_a_copy_of_the_mapping_elsewhere_still_finds_its_replay_adapters(loaded, tmp_path):
+    copy = tmp_path / "aquamind-copy.aqt"
+    copy.write_text(MAPPING.read_text())
+    out = tmp_path / "copy.manifest.json"
+    probe = aquadsl("target", "probe", str(copy), "--database", loaded[0], "--out", str(out))
+    assert probe.returncode == 0, probe.stderr
+    assert {k: v["ok"] for k, v in json.loads(out.read_text())["callables"].items()} == {
+        "aquamind_replay.batch_fcr_by_month": True, "aquamind_replay.container_fcr_by_month": True,
+        "aquamind_replay.forget_batch_fcr": True, "aquamind_replay.forget_container_fcr": True}

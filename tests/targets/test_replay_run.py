@@ -102,7 +102,8 @@ def test_a_failing_step_names_its_place_and_row_and_keeps_earlier_batches(replay
                      str(manifest), cwd=tmp_path)
     line = len(mapping.read_text().splitlines())
     assert failed.returncode == 69, failed.stderr
-    assert f"{mapping}:{line}:1: replay tally: " in failed.stderr and "failed on hatchery.Placement pk=" in failed.stderr
+    assert f"{mapping}:{line}:1: replay tally: " in failed.stderr
+    assert "failed on hatchery.Placement pk=" in failed.stderr
     assert "RuntimeError: refused" in failed.stderr and "Traceback" not in failed.stderr
     alerts, placements, recorded = _counts(target_url)
     assert recorded == 1 and 0 < alerts < placements

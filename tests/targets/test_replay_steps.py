@@ -9,7 +9,7 @@ import pytest
 from aquadsl.targets.fmt import format_text
 from aquadsl.targets.loader import check_path
 from aquadsl.targets.replay import probe_payload, selected
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, ROOT
 from tests.targets.conftest import MAPPING
 
 MANIFEST = FIXTURES / "targets" / "sample.manifest.json"
@@ -32,7 +32,8 @@ def test_a_replay_step_parses_checks_and_formats(tmp_path):
     (step,) = result.mapping.replays
     assert (step.name, step.model, step.callable, step.undo, step.reason) == (
         "tally", "hatchery.Placement", "tally.count", "tally.forget", "counts placements")
-    assert probe_payload(result.mapping) == {"callables": ["tally.count", "tally.forget"], "paths": [str(tmp_path)]}
+    assert probe_payload(result.mapping) == {"callables": ["tally.count", "tally.forget"],
+                                             "paths": [str(tmp_path), str(ROOT / "targets")]}
     once = format_text(str(path), path.read_text().replace("replay tally per", "replay   tally\n  per"))[0]
     assert once == path.read_text()
 

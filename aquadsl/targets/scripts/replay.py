@@ -12,7 +12,7 @@ stdin, one of:
       rows (ids from the batch's plan_index in the ledger) and delete the record, in one transaction.
 stdout: {"called": [...]} / {"steps": {name: {"batches", "skipped", "objects", "seconds"}}} /
 {"undone": {name: batches}}, or {"error": "..."}.
-Callables are imported from the project first, then from "paths" (the mapping's folder).
+Callables are imported from the project first, then from "paths" (the mapping's folder, aquadsl's targets/).
 """
 import importlib
 import inspect
