@@ -112,3 +112,18 @@ def test_a_failing_step_names_its_place_and_row_and_keeps_earlier_batches(replay
                       str(manifest), cwd=tmp_path)
     assert resumed.returncode == 0 and "in 1 batch(es)" in resumed.stderr, resumed.stderr
     assert _counts(target_url) == (placements, placements, 2)
+
+
+def test_the_probe_reports_whether_each_callable_can_take_a_row(replaying, target_url, tmp_path):
+    mapping, _, _ = replaying
+    module = mapping.read_text().split('call "')[1].split(".")[0]
+    mapping.write_text(mapping.read_text() + f'replay broken per hatchery.Cohort call "{module}.missing"\n'
+                                             f'replay wrong per hatchery.Cohort call "{module}.Alert.objects.none"\n')
+    out = tmp_path / "m.json"
+    probe = run_cli("target", "probe", str(mapping), "--database", target_url, "--out", str(out), cwd=tmp_path)
+    assert probe.returncode == 0, probe.stderr
+    check = run_cli("check", str(mapping), "--manifest", str(out), cwd=tmp_path)
+    assert check.returncode == 1
+    lines = [ln for ln in check.stderr.splitlines() if "AQS656" in ln]
+    assert len(lines) == 2, check.stderr
+    assert "has no callable 'missing'" in lines[0] and "cannot be called with one object" in lines[1]

@@ -27,13 +27,25 @@ def resolve(path, paths=()):
     for extra in paths:
         if extra not in sys.path:
             sys.path.append(extra)
-    module, _, name = path.rpartition(".")
-    if not module:
+    parts = path.split(".")
+    if len(parts) < 2:
         raise ValueError(f"'{path}' is not a dotted path (module.function)")
-    fn = getattr(importlib.import_module(module), name, None)
-    if not callable(fn):
-        raise ValueError(f"module {module} has no callable '{name}'")
-    return fn
+    for cut in range(len(parts) - 1, 0, -1):       # the longest importable module, then attributes
+        module = ".".join(parts[:cut])
+        try:
+            obj = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if cut > 1 and exc.name and module.startswith(exc.name):
+                continue
+            raise
+        for name in parts[cut:]:
+            obj = getattr(obj, name, None)
+            if obj is None:
+                raise ValueError(f"module {module} has no callable '{'.'.join(parts[cut:])}'")
+        if not callable(obj):
+            raise ValueError(f"'{path}' is not callable")
+        return obj
+    raise ValueError(f"'{path}' cannot be imported")
 
 
 def describe(path, paths=()):
