@@ -119,7 +119,8 @@ EXIT_CODES = ("Exit codes: 0 done, 1 scenario errors, 3 a batch failed after its
               "(use --fresh), 65 bad or inconsistent plan file, 69 database unreachable or invalid URL, "
               "70 internal error, 73 log directory or report unwritable, 75 another apply is running on "
               "the database, 130 interrupted (resumable). With --executor celery: 68 broker unreachable or "
-              "invalid broker URL, 79 no worker took a task within --worker-wait.")
+              "invalid broker URL, 79 no worker took a task within --worker-wait. With --target: 64 --replay "
+              "names no step, 69 also when a replay step fails (run again to resume).")
 
 
 @click.command(epilog=EXIT_CODES)
