@@ -120,7 +120,8 @@ EXIT_CODES = ("Exit codes: 0 done, 1 scenario errors, 3 a batch failed after its
               "(use --fresh), 65 bad or inconsistent plan file, 69 database unreachable or invalid URL, "
               "70 internal error, 73 log directory or report unwritable, 75 another apply is running on "
               "the database, 130 interrupted (resumable). With --executor celery: 68 broker unreachable or "
-              "invalid broker URL, 79 no worker took a task within --worker-wait.")
+              "invalid broker URL, 79 no worker took a task within --worker-wait. With --target: 64 --replay "
+              "names no step, 69 also when a replay step fails (run again to resume).")
 
 
 @click.command(epilog=EXIT_CODES)
@@ -143,11 +144,13 @@ EXIT_CODES = ("Exit codes: 0 done, 1 scenario errors, 3 a batch failed after its
               help="Load into your own Django schema through this mapping (see docs/targets.md).")
 @click.option("--manifest", metavar="FILE", default=None,
               help="With --target: the probe's manifest (default: probe the target now).")
+@click.option("--replay", "replay", metavar="all|none|STEP,...", default="all", show_default=True,
+              help="With --target: which of the mapping's replay steps to run after the load.")
 @TODAY
 @_guarded
 @executor_options
 def apply(source, workers, database, log_dir, retries, timeout, fresh, report, progress, today, target,
-          manifest, executor_config) -> None:
+          manifest, replay, executor_config) -> None:
     """Simulate every batch of FILE and load it into the farm database (resumable).
 
     Row counts per table equal the plan's estimates exactly. That is why mortality_events holds one row
@@ -163,7 +166,7 @@ def apply(source, workers, database, log_dir, retries, timeout, fresh, report, p
     if target:
         from aquadsl.targets.commands import apply_to_target
 
-        summary = apply_to_target(plan, target, manifest, db.resolve_url(database), options)
+        summary = apply_to_target(plan, target, manifest, db.resolve_url(database), options, replay)
     else:
         summary = apply_plan(plan, db.resolve_url(database), options, echo=lambda m: click.echo(m, err=True))
     click.echo(render(summary), nl=False)

@@ -6,6 +6,7 @@ Exit codes: 0 done, 1 mapping errors or failed checks, 69 the target or its data
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -47,6 +48,7 @@ def probe(mapping: str, database: str | None, out: str | None) -> None:
     """Introspect the target in its own interpreter and print its manifest (sorted JSON)."""
     from aquadsl.targets.interp import TargetError, run_script
     from aquadsl.targets.manifest import dumps_manifest
+    from aquadsl.targets.replay import probe_payload
 
     ir_mapping = _mapping(mapping)
     problem = out and (output_problem(out, [mapping]) or writable_problem(out))
@@ -54,7 +56,7 @@ def probe(mapping: str, database: str | None, out: str | None) -> None:
         click.echo(f"aquadsl: cannot write '{out}': {problem}", err=True)
         sys.exit(exits.CANT_CREATE)
     try:
-        text = dumps_manifest(run_script(ir_mapping, "probe.py", None, database))
+        text = dumps_manifest(run_script(ir_mapping, "probe.py", probe_payload(ir_mapping), database))
     except TargetError as exc:
         click.echo(f"error[AQS661]: {exc}", err=True)
         sys.exit(TARGET_UNREACHABLE)
@@ -84,23 +86,51 @@ def verify(mapping: str, source: str, database: str, manifest: str | None, fmt: 
     """Judge the loaded rows with the target's own code: counts, full_clean(), save() replay, endpoints."""
     from aquadsl.cli.runtime_cmds import _load_plan
     from aquadsl.runtime.db import redact
-    from aquadsl.runtime.errors import RuntimeFault
     from aquadsl.targets.commands import checked_mapping
-    from aquadsl.targets.interp import TargetError
     from aquadsl.targets.verify import verify_target
 
     ir_mapping, ir_manifest = checked_mapping(mapping, manifest, database)
-    try:
+    with _target_faults(""):
         plan = _load_plan(source, today)[0]
         report = verify_target(ir_mapping, ir_manifest, plan, database, redact(database))
+    click.echo(report.render(fmt), nl=False)
+    sys.exit(report.exit_code)
+
+
+@target.command(epilog="Exit codes: 0 done, 1 mapping errors, 64 unknown step, 69 the target, its database or a "
+                        "step failed (what is recorded stays; run again to resume).")
+@click.argument("mapping", metavar="MAPPING.aqt")
+@click.argument("source", metavar="FILE.aqs|plan.json")
+@click.option("--database", metavar="URL", required=True, help="The target database the scenario was applied to.")
+@click.option("--manifest", metavar="FILE", default=None, help="The probe's manifest (default: probe now).")
+@click.option("--step", "steps", metavar="all|STEP,...", default="all", show_default=True,
+              help="Which of the mapping's replay steps to run.")
+@TODAY
+def replay(mapping: str, source: str, database: str, manifest: str | None, steps: str, today) -> None:
+    """Run the mapping's replay steps on the loaded batches that have not had them yet (idempotent)."""
+    from aquadsl.cli.runtime_cmds import _load_plan
+    from aquadsl.targets.commands import checked_mapping, chosen_steps, run_steps
+
+    ir_mapping = checked_mapping(mapping, manifest, database)[0]
+    chosen = chosen_steps(ir_mapping, steps)
+    with _target_faults("replay failed: "):
+        run_steps(ir_mapping, _load_plan(source, today)[0], database, chosen)
+
+
+@contextlib.contextmanager
+def _target_faults(prefix: str):
+    """A runtime fault exits with its code; a target that fails or cannot be reached exits 69."""
+    from aquadsl.runtime.errors import RuntimeFault
+    from aquadsl.targets.interp import TargetError
+
+    try:
+        yield
     except RuntimeFault as exc:
         click.echo(exc.render(), err=True)
         sys.exit(exc.exit_code)
     except TargetError as exc:
-        click.echo(f"error[AQS661]: {exc}", err=True)
+        click.echo(f"error[AQS661]: {prefix}{exc}", err=True)
         sys.exit(TARGET_UNREACHABLE)
-    click.echo(report.render(fmt), nl=False)
-    sys.exit(report.exit_code)
 
 
 COMMANDS = (target,)

@@ -2,7 +2,7 @@
 
 Codes (AQS6xx, see docs/targets.md): 600 syntax, 601-606 names, 610-614 required columns and
 Python-side defaults, 620-623 choices, 630-632 sizes and types, 640-644 lookups and keys,
-650-653 decisions on save()/clean()/signals.
+650-653 decisions on save()/clean()/signals, 654-657 replay steps.
 """
 
 from __future__ import annotations
@@ -189,5 +189,7 @@ def _check_natural_key(m: ir.ModelMap, manifest: Manifest, seen: dict, diags: Di
 
 def _check_decisions(mapping: ir.Mapping, manifest: Manifest, mapped: dict, diags: Diagnostics) -> None:
     from aquadsl.targets.decisions import check_decisions
+    from aquadsl.targets.replay import check_replays
 
     check_decisions(mapping, manifest, mapped, diags)
+    check_replays(mapping, manifest, mapped, diags)

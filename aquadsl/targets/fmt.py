@@ -71,7 +71,7 @@ def _value_map(node) -> Tree | None:
 
 
 def _long_value_map(out: _Out, node: Tree, depth: int) -> None:
-    """``field = map col {`` then one entry per line, then ``}``."""
+    """``field = map col {`` then one entry per line, then ``}`` and the rest of the statement."""
     toks = _tokens(node)
     vmap = _tokens(_value_map(node))
     brace = next(t for t in vmap if t.type == "LBRACE")
@@ -81,7 +81,9 @@ def _long_value_map(out: _Out, node: Tree, depth: int) -> None:
     for entry in entries:
         et = _tokens(entry)
         out.emit(_join(et) + ",", et[0].line, et[-1].line, depth + 1)
-    out.emit("}", vmap[-1].line, vmap[-1].line, depth)
+    # whatever follows the map's `}` in the statement (a lookup's `)`, more arguments, arithmetic) stays on its line
+    close = next(i for i, t in enumerate(toks) if t is vmap[-1])
+    out.emit(_join(toks[close:]), vmap[-1].line, toks[-1].line, depth)
 
 
 def _block(out: _Out, node: Tree, depth: int) -> None:
@@ -113,7 +115,7 @@ def format_text(path: str, text: str) -> tuple[str | None, Diagnostics]:
         return None, diags
     out = _Out(text)
     for i, item in enumerate(tree.children):
-        if i and (item.data in _BLOCKS or tree.children[i - 1].data in _BLOCKS):
+        if i and (item.data in _BLOCKS or tree.children[i - 1].data != item.data):  # blocks and kinds apart
             out.lines.append("")
         if item.data in _BLOCKS:
             _block(out, item, 0)

@@ -158,6 +158,20 @@ class Decision(Node):
     target_span: Span
 
 
+class ReplayStep(Node):
+    """``replay NAME per MODEL call "module.function"``: the target's own code, once per loaded row of MODEL."""
+
+    name: str
+    model: str                          # a label loaded by a `map` block (its rows have per-batch ids)
+    callable: str                       # dotted; imported from the target's project, else the mapping's folder
+    undo: str | None = None             # called on the same rows before `apply --fresh` deletes them
+    reason: str = ""
+    span: Span
+    model_span: Span
+    callable_span: Span
+    undo_span: Span | None = None
+
+
 class Target(Node):
     name: str
     project: str | None = None
@@ -181,6 +195,7 @@ class Mapping(Node):
     target: Target | None
     maps: tuple[ModelMap, ...]
     decisions: tuple[Decision, ...]
+    replays: tuple[ReplayStep, ...] = ()
 
 
 for _cls in (Call, KeyArg, Lookup, BinOp, Neg, FieldMap, Where, ModelMap):

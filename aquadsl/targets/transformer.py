@@ -190,6 +190,16 @@ class ToIR(Transformer):
         return ir.Decision(subject=str(c[1]), target=target, action=action, emulate=emulate, replay=replay,
                            reason=reason, span=self._sp(c[0]), target_span=tspan)
 
+    def replay_undo(self, c):
+        return ("undo", _string(c[1]), self._sp(c[1]))
+
+    def replay_step(self, c):
+        (model, mspan), strings = c[3], [t for t in c if isinstance(t, Token) and t.type == "STRING"]
+        undo = next((x for x in c if isinstance(x, tuple) and x[0] == "undo"), (None, None, None))
+        return ir.ReplayStep(name=str(c[1]), model=model, callable=_string(strings[0]), undo=undo[1],
+                             reason=_string(strings[1]) if len(strings) > 1 else "", span=self._sp(c[0]),
+                             model_span=mspan, callable_span=self._sp(strings[0]), undo_span=undo[2])
+
     # -------------------------------------------------------------- target
     def _setting(self, c, value):
         return (str(c[0]).lower(), value, self._sp(c[0]))
@@ -243,4 +253,5 @@ def to_mapping(path: str, tree: Tree) -> ir.Mapping:
     targets = [x for x in items if isinstance(x, ir.Target)]
     return ir.Mapping(path=path, target=targets[0] if targets else None,
                       maps=tuple(x for x in items if isinstance(x, ir.ModelMap)),
-                      decisions=tuple(x for x in items if isinstance(x, ir.Decision)))
+                      decisions=tuple(x for x in items if isinstance(x, ir.Decision)),
+                      replays=tuple(x for x in items if isinstance(x, ir.ReplayStep)))

@@ -21,6 +21,15 @@ def test_the_mapping_is_complete_against_aquamind_manifest():
     result = check(MAPPING)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 error(s)" in result.stdout + result.stderr
+    assert "AQS656" not in result.stdout + result.stderr   # the probe saw every replay callable work
+
+
+def test_every_replay_step_has_an_undo_and_a_reason():
+    from aquadsl.targets.loader import load_mapping
+
+    steps = load_mapping(str(MAPPING)).mapping.replays
+    assert [s.name for s in steps] == ["fcr_containers", "fcr_batches"]
+    assert all(s.undo and len(s.reason) > 20 for s in steps)
 
 
 def test_every_override_and_receiver_has_a_decision_with_a_reason():

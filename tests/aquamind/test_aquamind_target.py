@@ -6,6 +6,7 @@ fetch AquaMind). The scenario is one batch from eggs to harvest, so every mapped
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -44,7 +45,7 @@ def mapped_models() -> list[str]:
 
 @pytest.fixture(scope="module")
 def loaded(am_url, tmp_path_factory):
-    """Probe, check and apply the small scenario; returns (url, manifest path, report, AquaMind's verdict)."""
+    """Probe, check and apply the small scenario: (url, manifest path, report, AquaMind's verdict, apply's stderr)."""
     folder = tmp_path_factory.mktemp("aquamind")
     manifest, report = folder / "aquamind.manifest.json", folder / "report.json"
     probe = aquadsl("target", "probe", str(MAPPING), "--database", am_url, "--out", str(manifest))
@@ -55,7 +56,7 @@ def loaded(am_url, tmp_path_factory):
                     am_url, "--workers", "1", "--progress", "none", "--report", str(report))
     assert apply.returncode == 0, apply.stdout[-2000:] + apply.stderr[-2000:]
     verdict = am_check(am_url, {"models": {m: 15 for m in mapped_models()}, "endpoints": ENDPOINTS, "seed": 3})
-    return am_url, manifest, json.loads(report.read_text()), verdict
+    return am_url, manifest, json.loads(report.read_text()), verdict, apply.stderr
 
 
 def expected_counts() -> dict[str, int]:
@@ -88,7 +89,7 @@ def expected_counts() -> dict[str, int]:
 
 
 def test_every_mapped_family_arrives_with_the_simulation_counts(loaded):
-    _, _, report, verdict = loaded
+    _, _, report, verdict, _ = loaded
     assert report["outcome"] == "completed"
     expected = expected_counts()
     got = {m: verdict["counts"][m] for m in expected}
@@ -125,7 +126,7 @@ def test_api_lists_and_details_serve_the_loaded_rows(loaded):
 
 
 def test_a_second_apply_is_a_no_op_that_writes_nothing(loaded):
-    url, manifest, report, verdict = loaded
+    url, manifest, report, verdict, _ = loaded
     again = aquadsl("apply", str(SCENARIO), "--target", str(MAPPING), "--manifest", str(manifest), "--database",
                     url, "--progress", "none")
     assert again.returncode == 0, again.stderr
@@ -136,7 +137,7 @@ def test_a_second_apply_is_a_no_op_that_writes_nothing(loaded):
 
 
 def test_aquadsl_verify_passes_everything_but_aquamind_s_own_transfer_rule(loaded):
-    url, manifest, _, _ = loaded
+    url, manifest = loaded[0], loaded[1]
     result = aquadsl("target", "verify", str(MAPPING), str(SCENARIO), "--database", url, "--manifest", str(manifest),
                      "--format", "json")
     findings = json.loads(result.stdout)["findings"]
@@ -144,3 +145,83 @@ def test_aquadsl_verify_passes_everything_but_aquamind_s_own_transfer_rule(loade
     assert {(f["check"], f["subject"]) for f in failed} <= {("full-clean", "batch.TransferAction")}, failed
     kinds = {f["check"] for f in findings if f["ok"]}
     assert {"row-count", "full-clean", "save-replay", "endpoint"} <= kinds
+
+
+LOAD_TIME = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+REPLAYED = {"fcr_containers": "inventory_containerfeedingsummary", "fcr_batches": "inventory_batchfeedingsummary"}
+
+
+def _query(url: str, sql: str) -> list[tuple]:
+    import psycopg2
+
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetchall()
+    finally:
+        conn.close()
+
+
+def _replayed(url: str) -> dict:
+    return {table: _query(url, f"SELECT count(*), min(created_at), max(updated_at) FROM {table}")[0]
+            for table in REPLAYED.values()}
+
+
+def test_replay_steps_write_aquamind_s_fcr_summaries_once_with_the_load_time(loaded):
+    url = loaded[0]
+    rows = _replayed(url)
+    for table, (count, first, last) in rows.items():
+        assert count > 0, table
+        assert first == last == LOAD_TIME, (table, first, last)   # the mapping's load_time, not the wall clock
+    recorded = _query(url, "SELECT step, batch_id, objects FROM aquadsl.replay_steps ORDER BY step")
+    assert [(s, o > 0) for s, _, o in recorded] == [("fcr_batches", True), ("fcr_containers", True)]
+    months = _query(url, "SELECT count(*) FROM inventory_containerfeedingsummary "
+                         "WHERE extract(day FROM period_start) <> 1")
+    assert months == [(0,)]
+    again = aquadsl("target", "replay", str(MAPPING), str(SCENARIO), "--database", url, "--manifest",
+                    str(loaded[1]))
+    assert again.returncode == 0, again.stderr
+    assert "replay fcr_containers: 0 object(s) in 0 batch(es)" in again.stderr, again.stderr
+    assert _replayed(url) == rows
+
+
+def test_the_apply_reports_each_replay_step_and_its_time(loaded):
+    text = loaded[4]
+    for step in REPLAYED:
+        assert f"replay {step}: " in text and " s per object" in text, text[-2000:]
+
+
+def test_a_step_that_does_not_exist_is_refused_before_anything_runs(loaded):
+    url, manifest = loaded[0], loaded[1]
+    bad = aquadsl("target", "replay", str(MAPPING), str(SCENARIO), "--database", url, "--manifest", str(manifest),
+                  "--step", "fcr_nope")
+    assert bad.returncode == 64 and "no replay step named fcr_nope" in bad.stderr, bad.stderr
+
+
+def _summaries(url: str) -> list[tuple]:
+    return _query(url, "SELECT container_assignment_id, batch_id, period_start, period_end, total_feed_kg, growth_kg, "
+                       "fcr, confidence_level, estimation_method, data_points, created_at, updated_at "
+                       "FROM inventory_containerfeedingsummary ORDER BY 1, 3")
+
+
+def test_fresh_undoes_the_replay_first_and_the_reload_replays_the_same_values(loaded):
+    url, manifest = loaded[0], loaded[1]
+    before = _summaries(url)
+    fresh = aquadsl("apply", str(SCENARIO), "--target", str(MAPPING), "--manifest", str(manifest), "--database",
+                    url, "--progress", "none", "--fresh")
+    assert fresh.returncode == 0, fresh.stderr[-2000:]
+    assert "--fresh: undid replay fcr_containers for 1 batch(es)" in fresh.stderr, fresh.stderr[-2000:]
+    assert "replay fcr_containers: " in fresh.stderr and "in 1 batch(es)" in fresh.stderr
+    assert _summaries(url) == before and before
+
+
+def test_a_copy_of_the_mapping_elsewhere_still_finds_its_replay_adapters(loaded, tmp_path):
+    copy = tmp_path / "aquamind-copy.aqt"
+    copy.write_text(MAPPING.read_text())
+    out = tmp_path / "copy.manifest.json"
+    probe = aquadsl("target", "probe", str(copy), "--database", loaded[0], "--out", str(out))
+    assert probe.returncode == 0, probe.stderr
+    assert {k: v["ok"] for k, v in json.loads(out.read_text())["callables"].items()} == {
+        "aquamind_replay.batch_fcr_by_month": True, "aquamind_replay.container_fcr_by_month": True,
+        "aquamind_replay.forget_batch_fcr": True, "aquamind_replay.forget_container_fcr": True}

@@ -67,3 +67,18 @@ def test_lice_per_type_keeps_every_count_and_splits_unsexed_stages(simulated, de
             assert np.array_equal(per[:, cols].sum(axis=1), lice[column])
             if len(cols) == 2:
                 assert (np.abs(per[:, cols[0]] - per[:, cols[1]]) <= 1).all()
+
+
+def test_every_feed_a_feeding_event_names_is_master_data():
+    """The feed ladder's pellets are feeds too (a pellet missing from Feed failed every AquaMind batch)."""
+    from aquadsl.aquamind.infra import infra_rows
+    from aquadsl.compiler import compile_path
+    from aquadsl.sim.simulate import simulate_batch
+    from aquadsl.targets.families import infra_rows as family_rows
+    from tests.conftest import ROOT
+
+    small = compile_path(ROOT / "tests" / "aquamind" / "small.aqs").plan
+    named = {str(f) for b in small.batches for f in simulate_batch(small, b.id)["feeding_events"]["feed_name"]}
+    assert any(small.parameters.lifecycle.stages[i].pellets for i in range(len(small.parameters.lifecycle.stages)))
+    assert named <= {row[0] for row in infra_rows(small, "feed_specs")}
+    assert named <= set(family_rows(small, "feeds")["name"])

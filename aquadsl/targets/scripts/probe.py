@@ -168,5 +168,21 @@ def manifest():
             "timescaledb": _hypertables(connection)}
 
 
+def _callables(job):
+    """Replay steps' callables (stdin {"callables": [...], "paths": [...]}): can each be imported and called?"""
+    import importlib.util
+
+    where = os.path.join(os.path.dirname(os.path.abspath(__file__)), "replay.py")
+    spec = importlib.util.spec_from_file_location("aquadsl_target_replay", where)
+    replay = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(replay)
+    return {path: replay.describe(path, job.get("paths", ())) for path in sorted(set(job["callables"]))}
+
+
 if __name__ == "__main__":
-    print(json.dumps(manifest(), sort_keys=True))
+    text = "" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
+    job = json.loads(text) if text.strip() else {}
+    data = manifest()
+    if job.get("callables"):
+        data["callables"] = _callables(job)
+    print(json.dumps(data, sort_keys=True))
