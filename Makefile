@@ -23,7 +23,7 @@ test: $(STAMP) chromium $(SAMPLE)
 	$(BIN)/python -m pytest
 
 ## test-stress: the whole suite 5 times in a row beside 2 CPU hogs; stops at the first failure
-test-stress: $(STAMP)
+test-stress: $(STAMP) chromium $(SAMPLE)
 	bash .ci/stress
 
 ## check: check every shipped scenario
