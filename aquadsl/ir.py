@@ -220,6 +220,22 @@ class Incident(Node):
     appetite: Quantity | None = None
 
 
+class LiceGrowth(Node):
+    growth: Quantity                    # % per day at 10 °C
+    settle: float                       # adult females per fish per day at 10 °C
+
+
+class LiceLimit(Node):
+    limit: float                        # adult females per fish
+    weeks: tuple[int, int] | None = None
+
+
+class Delousing(Node):
+    cut: Quantity
+    mortality: Quantity
+    rest: int                           # days
+
+
 class Pellet(Node):
     feed_name: str
     up_to: Quantity | None = None
@@ -254,6 +270,9 @@ class Stage(Node):
     at_weights: tuple[AtWeight, ...] = ()
     incidents: tuple[Incident, ...] = ()
     pellets: tuple[Pellet, ...] = ()
+    lice_growth: tuple[LiceGrowth, ...] = ()
+    lice_limits: tuple[LiceLimit, ...] = ()
+    delousing: tuple[Delousing, ...] = ()
 
 
 class Lifecycle(Node):

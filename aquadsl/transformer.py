@@ -136,7 +136,8 @@ class ToIR(Transformer):
     def stage(self, c):
         label = tokens_of(c[:3], "STRING")
         groups: dict[str, list] = {k: [] for k in ("settings", "rings", "feed", "sensors", "cadences", "at_days",
-                                                 "at_weights", "incidents", "pellets")}
+                                                 "at_weights", "incidents", "pellets", "lice_growth",
+                                                 "lice_limits", "delousing")}
         for group, node in (x for x in c if isinstance(x, tuple)):
             groups[group].append(node)
         return new_node(ir.Stage, span=self._t(c[1]), name=str(c[1]), label=unquote(label[0]) if label else None,
@@ -239,6 +240,18 @@ class ToIR(Transformer):
         q = [x for x in c if isinstance(x, ir.Quantity)]
         return ("pellets", new_node(ir.Pellet, span=self._span(c), feed_name=unquote(c[1]),
                                     up_to=q[0] if q else None))
+
+    def st_lice_growth(self, c):
+        return ("lice_growth", new_node(ir.LiceGrowth, span=self._span(c), growth=c[1], settle=c[5].value))
+
+    def st_lice_limit(self, c):
+        ints = tokens_of(c, "INT")
+        weeks = (parse_int(ints[0]), parse_int(ints[1])) if ints else None
+        return ("lice_limits", new_node(ir.LiceLimit, span=self._span(c), limit=c[1].value, weeks=weeks))
+
+    def st_delousing(self, c):
+        return ("delousing", new_node(ir.Delousing, span=self._span(c), cut=c[2], mortality=c[4],
+                                      rest=parse_int(tokens_of(c, "INT")[-1])))
 
     # ------------------------------------------------------------- scenario
     def scenario(self, c):

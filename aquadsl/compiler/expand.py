@@ -14,6 +14,7 @@ from aquadsl.compiler.evaluate import EvalError, evaluate, render_pattern
 from aquadsl.diagnostics import Diagnostics, Note
 from aquadsl.plan.model import Infrastructure
 from aquadsl.sim.growth import Trajectory, project
+from aquadsl.sim.lice import course
 
 MAX_EGGS = 10 ** 9
 
@@ -109,7 +110,9 @@ def expand(checked: Checked, infra: Infrastructure, diags: Diagnostics) -> list[
         batches.append(BatchSpec(
             id=batch_id, index=index, geography=geo, geo_index=j, start=start, eggs=eggs, harvest_target_kg=target,
             trajectory=traj, growth_factors=growth, mortality_factors=mortality,
-            incidents=living.incidents(checked.seed, batch_id, checked.lifecycle, start, traj),
+            incidents=living.incidents(checked.seed, batch_id, checked.lifecycle, start, traj)
+            + living.delousing_losses(course(checked.lifecycle, checked.seed, batch_id, start, traj.stage_index,
+                                             traj.temperature)),
             weight_events=living.weight_events(checked.lifecycle, start, traj)))
     _warn_short_harvests(checked, batches, diags)
     return batches

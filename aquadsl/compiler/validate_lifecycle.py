@@ -6,6 +6,8 @@ from aquadsl import ir
 from aquadsl.compiler.units import fraction, grams, kilograms, percent
 from aquadsl.compiler.validate_infra import first_by_key
 from aquadsl.diagnostics import Diagnostics, Note, Span
+from aquadsl.compiler.validate_lice import check_lice
+from aquadsl.sim.lice import DELOUSING
 from aquadsl.plan.model import (CadencePlan, FeedPlan, IncidentPlan, LifecyclePlan, PelletPlan, SensorPlan,
                                 StageParams)
 
@@ -110,12 +112,13 @@ def _check_stage(stage: ir.Stage, order: int, diags: Diagnostics) -> StageParams
 def _check_living(stage: ir.Stage, st: dict, diags: Diagnostics) -> dict:
     """The realism statements of a stage: spreads, harvest, fallowing, weight events, incidents, pellets."""
     out: dict = {}
-    for key in ("growth_spread", "mortality_spread", "container_spread"):
+    for key in ("growth_spread", "mortality_spread", "container_spread", "lice_spread"):
         if key in st:
             value = fraction(st[key].value, key, diags)
             if value is not None and not 0 <= value <= 1:
                 diags.error("AQS302", f"{key} is a standard deviation between 0 and 100 %", st[key].span)
-            out[key] = value or 0.0
+            if key != "lice_spread":
+                out[key] = value or 0.0
     if "harvest_capacity" in st:
         kg = kilograms(st["harvest_capacity"].value, "harvest_capacity", diags)
         if kg is not None and not 1 <= kg <= 1e8:
@@ -136,6 +139,7 @@ def _check_living(stage: ir.Stage, st: dict, diags: Diagnostics) -> dict:
     out["at_weights"] = {k: tuple(sorted(v)) for k, v in at_weights.items()}
     out["incidents"] = tuple(i for i in (_incident(x, diags) for x in stage.incidents) if i is not None)
     out["pellets"] = _pellets(stage, diags)
+    out["lice"] = check_lice(stage, st, diags)
     return out
 
 
@@ -143,6 +147,10 @@ def _incident(x: ir.Incident, diags: Diagnostics) -> IncidentPlan | None:
     mortality = fraction(x.mortality, "incident mortality", diags)
     appetite = fraction(x.appetite, "appetite", diags) if x.appetite is not None else 1.0
     lo, hi = x.months
+    if x.name == DELOUSING:
+        diags.error("AQS302", f"the incident name '{DELOUSING}' is kept for the losses of delousings; "
+                    "choose another name", x.span)
+        return None
     if not (0 <= x.rate <= 50 and 1 <= lo <= 12 and 1 <= hi <= 12 and 1 <= x.days <= 365):
         diags.error("AQS302", "an incident needs a rate between 0 and 50 per year, months within 1..12 "
                     "(10..3 runs over the new year) and 1 to 365 days", x.span)

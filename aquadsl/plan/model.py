@@ -97,6 +97,26 @@ class StageParams(_Frozen):
     fallow_days: Annotated[int, Field(ge=0, le=5000)] = 0   # a sea area stands empty this long after its last ring
     incidents: Annotated[tuple["IncidentPlan", ...], Field(max_length=999)] = ()
     pellets: Annotated[tuple["PelletPlan", ...], Field(max_length=999)] = ()   # feed ladder: first up_to_g above the weight
+    lice: "LicePlan | None" = None    # sea-lice dynamics and threshold-triggered delousing
+
+
+class LiceLimitPlan(_Frozen):
+    """Adult females per fish that trigger a delousing; in ISO weeks lo..hi only, or always (None)."""
+
+    limit: Annotated[float, Field(gt=0, le=100)]
+    weeks: tuple[Annotated[int, Field(ge=1, le=53)], Annotated[int, Field(ge=1, le=53)]] | None = None
+
+
+class LicePlan(_Frozen):
+    """Adult female lice per fish: settlement and growth (rates at 10 °C) and the delousing that cuts them."""
+
+    growth: Annotated[float, Field(ge=-1, le=1)]          # fraction per day at 10 °C, scaled by (T - 4) / 6
+    settle: Annotated[float, Field(ge=0, le=10)]          # adult females per fish per day at 10 °C
+    spread: Annotated[float, Field(ge=0, le=5)] = 0.0     # sd of the per-batch log infection pressure
+    limits: Annotated[tuple[LiceLimitPlan, ...], Field(max_length=99)] = ()
+    cut: Annotated[float, Field(ge=0, le=1)] = 0.0        # fraction of the lice a delousing removes
+    mortality: Annotated[float, Field(ge=0, lt=0.5)] = 0.0   # fraction of the fish a delousing kills
+    rest_days: Annotated[int, Field(ge=1, le=5000)] = 14  # days at least between two delousings
 
 
 class IncidentPlan(_Frozen):
@@ -243,6 +263,15 @@ class BatchPlan(_Frozen):
     incidents: tuple["BatchIncident", ...] = ()
     weight_events: tuple["WeightEvent", ...] = ()
     harvest_days: tuple["HarvestDay", ...] = ()
+    lice_treatments: tuple["LiceTreatment", ...] = ()
+
+
+class LiceTreatment(_Frozen):
+    """A delousing of all the batch's rings on one day, triggered by the lice level crossing its limit."""
+
+    date: dt.date
+    adult_females: float              # per fish, expected, the day the limit was crossed (before the cut)
+    cut: float                        # fraction of the lice removed
 
 
 class BatchIncident(_Frozen):
