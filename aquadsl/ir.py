@@ -236,6 +236,18 @@ class Delousing(Node):
     rest: int                           # days
 
 
+class EndWeight(Node):
+    low: Quantity
+    high: Quantity
+
+
+class Override(Node):
+    geography: str
+    geography_span: Span
+    days: int | None = None
+    tgc: float | None = None
+
+
 class Pellet(Node):
     feed_name: str
     up_to: Quantity | None = None
@@ -273,6 +285,8 @@ class Stage(Node):
     lice_growth: tuple[LiceGrowth, ...] = ()
     lice_limits: tuple[LiceLimit, ...] = ()
     delousing: tuple[Delousing, ...] = ()
+    end_weight: tuple[EndWeight, ...] = ()
+    overrides: tuple[Override, ...] = ()
 
 
 class Lifecycle(Node):

@@ -137,7 +137,7 @@ class ToIR(Transformer):
         label = tokens_of(c[:3], "STRING")
         groups: dict[str, list] = {k: [] for k in ("settings", "rings", "feed", "sensors", "cadences", "at_days",
                                                  "at_weights", "incidents", "pellets", "lice_growth",
-                                                 "lice_limits", "delousing")}
+                                                 "lice_limits", "delousing", "end_weight", "overrides")}
         for group, node in (x for x in c if isinstance(x, tuple)):
             groups[group].append(node)
         return new_node(ir.Stage, span=self._t(c[1]), name=str(c[1]), label=unquote(label[0]) if label else None,
@@ -252,6 +252,20 @@ class ToIR(Transformer):
     def st_delousing(self, c):
         return ("delousing", new_node(ir.Delousing, span=self._span(c), cut=c[2], mortality=c[4],
                                       rest=parse_int(tokens_of(c, "INT")[-1])))
+
+    def st_end_weight(self, c):
+        unit = str(c[-1])
+        low = new_node(ir.Quantity, span=c[1].span, value=c[1].value, unit=unit)
+        high = new_node(ir.Quantity, span=c[3].span, value=c[3].value, unit=unit)
+        return ("end_weight", new_node(ir.EndWeight, span=self._span(c), low=low, high=high))
+
+    def st_override(self, c):
+        ints = [t for t in c if isinstance(t, Token) and t.type == "INT"]
+        kinds = [t.type for t in c if isinstance(t, Token)]
+        tgc = next((x.value for x in c if isinstance(x, Positioned)), None)
+        return ("overrides", new_node(ir.Override, span=self._span(c), geography=str(c[1]),
+                                      geography_span=self._t(c[1]), days=parse_int(ints[0]) if ints else None,
+                                      tgc=tgc if "KW_TGC" in kinds else None))
 
     # ------------------------------------------------------------- scenario
     def scenario(self, c):

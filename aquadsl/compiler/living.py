@@ -41,6 +41,16 @@ def factors(seed: int, batch_id: str, lifecycle: LifecyclePlan) -> tuple[dict[st
     return growth, mortality
 
 
+def stage_targets(seed: int, batch_id: str, lifecycle: LifecyclePlan) -> dict[str, float]:
+    """Per stage with an end_weight range: the batch's own weight (g) that ends it, uniform in the range."""
+    out = {}
+    for s in lifecycle.stages:
+        if s.end_weight_g is not None:
+            low, high = s.end_weight_g
+            out[s.name] = round(low + _uniform(seed, batch_id, f"end_weight:{s.name}") * (high - low), 3)
+    return out
+
+
 def incidents(seed: int, batch_id: str, lifecycle: LifecyclePlan, start: dt.date,
               traj: Trajectory) -> tuple[BatchIncident, ...]:
     """Incidents of every stage, Poisson in number with the declared rate, starting in allowed months."""

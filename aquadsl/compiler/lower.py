@@ -50,7 +50,7 @@ def _batch(checked: Checked, b: BatchSpec, windows: tuple[StageWindow, ...]) -> 
         harvest_date=b.start + dt.timedelta(days=traj.harvest_day) if harvested else None,
         stages=windows, estimated_rows={}, growth_factors=b.growth_factors, mortality_factors=b.mortality_factors,
         incidents=incidents, weight_events=b.weight_events, harvest_days=b.harvest_days if harvested else (),
-        lice_treatments=lice.treatments)
+        lice_treatments=lice.treatments, stage_targets=b.stage_targets)
     return plan.model_copy(update={"estimated_rows": estimate_batch_rows(plan, stages)})
 
 

@@ -98,6 +98,14 @@ class StageParams(_Frozen):
     incidents: Annotated[tuple["IncidentPlan", ...], Field(max_length=999)] = ()
     pellets: Annotated[tuple["PelletPlan", ...], Field(max_length=999)] = ()   # feed ladder: first up_to_g above the weight
     lice: "LicePlan | None" = None    # sea-lice dynamics and threshold-triggered delousing
+    end_weight_g: tuple[Annotated[float, Field(gt=0, le=1e6)], Annotated[float, Field(gt=0, le=1e6)]] | None = None
+    # the stage ends the first day the batch reaches its own target, drawn per batch in this range (g)
+    overrides: dict[str, "StageOverride"] = {}   # geography -> its own days and TGC for the stage
+
+
+class StageOverride(_Frozen):
+    days: Days | None = None
+    tgc: Annotated[float, Field(ge=0, le=20)] | None = None
 
 
 class LiceLimitPlan(_Frozen):
@@ -264,6 +272,7 @@ class BatchPlan(_Frozen):
     weight_events: tuple["WeightEvent", ...] = ()
     harvest_days: tuple["HarvestDay", ...] = ()
     lice_treatments: tuple["LiceTreatment", ...] = ()
+    stage_targets: dict[str, float] = {}       # stage -> weight (g) that ends it, drawn from its end_weight
 
 
 class LiceTreatment(_Frozen):

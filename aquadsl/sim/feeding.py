@@ -8,6 +8,7 @@ import numpy as np
 
 from aquadsl.sim import rng
 from aquadsl.sim.clock import slot_seconds, timestamps
+from aquadsl.sim.growth import stage_tgc
 from aquadsl.sim.frame import Columns, assigned, constant
 from aquadsl.sim.layout import Layout, SimulationError, Stay
 from aquadsl.sim.population import StayPopulation
@@ -58,7 +59,7 @@ def feed_stay(layout: Layout, stay: Stay, pop: StayPopulation) -> StayFeed:
 
 def potential_gain(layout: Layout, stay: Stay, pop: StayPopulation) -> np.ndarray:
     """Per container-day kg the fish would gain at the stage's TGC (with the batch's factor), ignoring the cap."""
-    tgc = stay.params.tgc * layout.batch.growth_factors.get(stay.params.name, 1.0)
+    tgc = stage_tgc(stay.params, layout.batch.geography) * layout.batch.growth_factors.get(stay.params.name, 1.0)
     root = np.cbrt(stay.prev_weight) + (tgc / 1000.0) * np.clip(stay.temperature, 0.0, None)
     return pop.end * np.maximum(root ** 3 - stay.prev_weight, 0.0)[None, :] / 1000.0
 

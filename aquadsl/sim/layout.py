@@ -88,7 +88,7 @@ def trajectory_for(plan: Plan, batch: BatchPlan) -> Trajectory:
         end = None
     return project(plan.parameters.lifecycle, plan.geography(batch.geography).temperature, batch.start,
                    batch.harvest_target_kg * 1000.0, (until - batch.start).days + 1, batch.growth_factors,
-                   end, plan.parameters.seed, batch.geography)
+                   end, plan.parameters.seed, batch.geography, batch.stage_targets)
 
 
 def _open_ended(plan: Plan) -> bool:
