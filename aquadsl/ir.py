@@ -161,6 +161,15 @@ class Weather(Node):
     yearly: float = 0.0
 
 
+class Salinity(Node):
+    """Estuarine salinity (ppt) of some sea areas: a mean, a tidal swing and a seasonal swing."""
+
+    areas: tuple[int, int] | None = None
+    mean: float
+    tide: float
+    seasonal: float = 0.0
+
+
 class NameRule(Node):
     target: Literal["station", "area", "ring", "container"]
     pattern: Pattern
@@ -177,6 +186,7 @@ class Geography(Node):
     temperatures: tuple[Temperature, ...] = ()
     names: tuple[NameRule, ...] = ()
     weathers: tuple[Weather, ...] = ()
+    salinities: tuple["Salinity", ...] = ()
     # Spans of single-valued statements, for duplicate checks.
     code_spans: tuple[Span, ...] = ()
     prefix_spans: tuple[Span, ...] = ()

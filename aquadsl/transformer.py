@@ -54,7 +54,7 @@ class ToIR(Transformer):
     def geography(self, c):
         fields: dict[str, list] = {k: [] for k in
                                    ("stations", "halls", "sea", "temperatures", "names", "code", "prefix",
-                                    "weathers")}
+                                    "weathers", "salinities")}
         for key, value in c[4:-1]:
             if key == "names":
                 fields[key].extend(value)
@@ -115,6 +115,13 @@ class ToIR(Transformer):
         return ("weathers", new_node(ir.Weather, span=self._span(c), water=str(c[1]), sd=nums[0].value,
                                      persistence=parse_int(tokens_of(c, "INT")[0]),
                                      yearly=nums[1].value if len(nums) > 1 else 0.0))
+
+    def geo_salinity(self, c):
+        ints = tokens_of(c, "INT")
+        nums = [x.value for x in c if isinstance(x, Positioned)]
+        return ("salinities", new_node(ir.Salinity, span=self._span(c),
+                                       areas=(parse_int(ints[0]), parse_int(ints[1])) if ints else None,
+                                       mean=nums[0], tide=nums[1], seasonal=nums[2] if len(nums) > 2 else 0.0))
 
     def geo_names(self, c):
         return ("names", tuple(c[2:-1]))

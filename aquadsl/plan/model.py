@@ -199,6 +199,15 @@ class ProfilePlan(_Frozen):
     weather_yearly_sd: float = 0.0    # °C, sd of a year-to-year offset
 
 
+class SalinityPlan(_Frozen):
+    """Estuarine salinity (ppt) of sea areas ``areas`` (1-based, inclusive; None: all of them)."""
+
+    areas: tuple[int, int] | None = None
+    mean: Annotated[float, Field(ge=0, le=40)]
+    tide: Annotated[float, Field(ge=0, le=20)]       # half the swing over a 12.42-hour tide
+    seasonal: Annotated[float, Field(ge=0, le=20)] = 0.0   # lower by this much in late winter (rain, snowmelt)
+
+
 class HallPlan(_Frozen):
     name: Name
     letter: Letter
@@ -229,6 +238,7 @@ class GeographyPlan(_Frozen):
     temperature: dict[str, ProfilePlan]   # "fresh", "sea"
     stations: Annotated[tuple[StationPlan, ...], Field(max_length=999)]
     sea_areas: Annotated[tuple[AreaPlan, ...], Field(max_length=999)]
+    salinity: Annotated[tuple[SalinityPlan, ...], Field(max_length=99)] = ()
 
 
 class Infrastructure(_Frozen):
