@@ -161,6 +161,15 @@ class Weather(Node):
     yearly: float = 0.0
 
 
+class Salinity(Node):
+    """Estuarine salinity (ppt) of some sea areas: a mean, a tidal swing and a seasonal swing."""
+
+    areas: tuple[int, int] | None = None
+    mean: float
+    tide: float
+    seasonal: float = 0.0
+
+
 class NameRule(Node):
     target: Literal["station", "area", "ring", "container"]
     pattern: Pattern
@@ -177,6 +186,7 @@ class Geography(Node):
     temperatures: tuple[Temperature, ...] = ()
     names: tuple[NameRule, ...] = ()
     weathers: tuple[Weather, ...] = ()
+    salinities: tuple["Salinity", ...] = ()
     # Spans of single-valued statements, for duplicate checks.
     code_spans: tuple[Span, ...] = ()
     prefix_spans: tuple[Span, ...] = ()
@@ -220,6 +230,34 @@ class Incident(Node):
     appetite: Quantity | None = None
 
 
+class LiceGrowth(Node):
+    growth: Quantity                    # % per day at 10 °C
+    settle: float                       # adult females per fish per day at 10 °C
+
+
+class LiceLimit(Node):
+    limit: float                        # adult females per fish
+    weeks: tuple[int, int] | None = None
+
+
+class Delousing(Node):
+    cut: Quantity
+    mortality: Quantity
+    rest: int                           # days
+
+
+class EndWeight(Node):
+    low: Quantity
+    high: Quantity
+
+
+class Override(Node):
+    geography: str
+    geography_span: Span
+    days: int | None = None
+    tgc: float | None = None
+
+
 class Pellet(Node):
     feed_name: str
     up_to: Quantity | None = None
@@ -254,6 +292,11 @@ class Stage(Node):
     at_weights: tuple[AtWeight, ...] = ()
     incidents: tuple[Incident, ...] = ()
     pellets: tuple[Pellet, ...] = ()
+    lice_growth: tuple[LiceGrowth, ...] = ()
+    lice_limits: tuple[LiceLimit, ...] = ()
+    delousing: tuple[Delousing, ...] = ()
+    end_weight: tuple[EndWeight, ...] = ()
+    overrides: tuple[Override, ...] = ()
 
 
 class Lifecycle(Node):

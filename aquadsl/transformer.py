@@ -54,7 +54,7 @@ class ToIR(Transformer):
     def geography(self, c):
         fields: dict[str, list] = {k: [] for k in
                                    ("stations", "halls", "sea", "temperatures", "names", "code", "prefix",
-                                    "weathers")}
+                                    "weathers", "salinities")}
         for key, value in c[4:-1]:
             if key == "names":
                 fields[key].extend(value)
@@ -116,6 +116,13 @@ class ToIR(Transformer):
                                      persistence=parse_int(tokens_of(c, "INT")[0]),
                                      yearly=nums[1].value if len(nums) > 1 else 0.0))
 
+    def geo_salinity(self, c):
+        ints = tokens_of(c, "INT")
+        nums = [x.value for x in c if isinstance(x, Positioned)]
+        return ("salinities", new_node(ir.Salinity, span=self._span(c),
+                                       areas=(parse_int(ints[0]), parse_int(ints[1])) if ints else None,
+                                       mean=nums[0], tide=nums[1], seasonal=nums[2] if len(nums) > 2 else 0.0))
+
     def geo_names(self, c):
         return ("names", tuple(c[2:-1]))
 
@@ -136,7 +143,8 @@ class ToIR(Transformer):
     def stage(self, c):
         label = tokens_of(c[:3], "STRING")
         groups: dict[str, list] = {k: [] for k in ("settings", "rings", "feed", "sensors", "cadences", "at_days",
-                                                 "at_weights", "incidents", "pellets")}
+                                                 "at_weights", "incidents", "pellets", "lice_growth",
+                                                 "lice_limits", "delousing", "end_weight", "overrides")}
         for group, node in (x for x in c if isinstance(x, tuple)):
             groups[group].append(node)
         return new_node(ir.Stage, span=self._t(c[1]), name=str(c[1]), label=unquote(label[0]) if label else None,
@@ -239,6 +247,32 @@ class ToIR(Transformer):
         q = [x for x in c if isinstance(x, ir.Quantity)]
         return ("pellets", new_node(ir.Pellet, span=self._span(c), feed_name=unquote(c[1]),
                                     up_to=q[0] if q else None))
+
+    def st_lice_growth(self, c):
+        return ("lice_growth", new_node(ir.LiceGrowth, span=self._span(c), growth=c[1], settle=c[5].value))
+
+    def st_lice_limit(self, c):
+        ints = tokens_of(c, "INT")
+        weeks = (parse_int(ints[0]), parse_int(ints[1])) if ints else None
+        return ("lice_limits", new_node(ir.LiceLimit, span=self._span(c), limit=c[1].value, weeks=weeks))
+
+    def st_delousing(self, c):
+        return ("delousing", new_node(ir.Delousing, span=self._span(c), cut=c[2], mortality=c[4],
+                                      rest=parse_int(tokens_of(c, "INT")[-1])))
+
+    def st_end_weight(self, c):
+        unit = str(c[-1])
+        low = new_node(ir.Quantity, span=c[1].span, value=c[1].value, unit=unit)
+        high = new_node(ir.Quantity, span=c[3].span, value=c[3].value, unit=unit)
+        return ("end_weight", new_node(ir.EndWeight, span=self._span(c), low=low, high=high))
+
+    def st_override(self, c):
+        ints = [t for t in c if isinstance(t, Token) and t.type == "INT"]
+        kinds = [t.type for t in c if isinstance(t, Token)]
+        tgc = next((x.value for x in c if isinstance(x, Positioned)), None)
+        return ("overrides", new_node(ir.Override, span=self._span(c), geography=str(c[1]),
+                                      geography_span=self._t(c[1]), days=parse_int(ints[0]) if ints else None,
+                                      tgc=tgc if "KW_TGC" in kinds else None))
 
     # ------------------------------------------------------------- scenario
     def scenario(self, c):

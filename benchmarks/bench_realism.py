@@ -37,6 +37,7 @@ BOUNDS = {
     "vaccinated min g": ">= 25",
     "sea area-days with 2+ batches": "= 0",
     "August sea temp std between years min": ">= 0.3",
+    "delousings per completed batch": "(lice limit)",
 }
 
 

@@ -18,6 +18,7 @@ from aquadsl.compiler import living
 from aquadsl.compiler.checked import Checked
 from aquadsl.compiler.expand import BatchSpec
 from aquadsl.compiler.sea import FILL, SeaPlan, plan_sea, sea_windows
+from aquadsl.sim.growth import stage_days
 from aquadsl.diagnostics import Diagnostics, Note
 from aquadsl.plan.model import GeographyPlan, Infrastructure, StageParams, StageWindow
 from aquadsl.plan.ranges import compress, expand
@@ -102,7 +103,9 @@ def _place(batch: BatchSpec, checked: Checked, geo: GeographyPlan, infra: Infras
         if not len(days):
             break
         lo, hi = int(days[0]), int(days[-1]) + 1
-        nominal = lo + stage.days if i < len(checked.lifecycle.stages) - 1 else max(hi, lo + stage.days)
+        # the geography's own days for the stage; a stage ended by weight is reserved while it lasts
+        span = hi - lo if stage.end_weight_g is not None and hi < available else stage_days(stage, batch.geography)
+        nominal = lo + span if i < len(checked.lifecycle.stages) - 1 else max(hi, lo + span)
         w = Window(dt.date.fromordinal(day + lo), dt.date.fromordinal(day + hi),
                    dt.date.fromordinal(day + min(max(nominal, hi), available)))
         if stage.water == "fresh":

@@ -35,6 +35,7 @@ class GeoSetup:
     span: Span
     stations_span: Span | None = None
     sea_span: Span | None = None
+    salinity: tuple = ()              # SalinityPlan of estuarine sea areas
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from aquadsl.compiler.evaluate import EvalError, evaluate, render_pattern
 from aquadsl.diagnostics import Diagnostics, Note
 from aquadsl.plan.model import Infrastructure
 from aquadsl.sim.growth import Trajectory, project
+from aquadsl.sim.lice import course
 
 MAX_EGGS = 10 ** 9
 
@@ -35,6 +36,7 @@ class BatchSpec:
     incidents: tuple = ()
     weight_events: tuple = ()
     harvest_days: tuple = ()
+    stage_targets: dict[str, float] = field(default_factory=dict)
 
 
 def schedule(checked: Checked) -> list[tuple[str, int, dt.date]]:
@@ -104,12 +106,15 @@ def expand(checked: Checked, infra: Infrastructure, diags: Diagnostics) -> list[
         target = harvest_target(checked.seed, batch_id, *rules.harvest_kg)
         available = (checked.until - start).days + 1
         growth, mortality = living.factors(checked.seed, batch_id, checked.lifecycle)
+        targets = living.stage_targets(checked.seed, batch_id, checked.lifecycle)
         traj = project(checked.lifecycle, geos[geo].temperature, start, target * 1000, available, growth,
-                       seed=checked.seed, place=geo)
+                       seed=checked.seed, place=geo, targets=targets)
         batches.append(BatchSpec(
             id=batch_id, index=index, geography=geo, geo_index=j, start=start, eggs=eggs, harvest_target_kg=target,
-            trajectory=traj, growth_factors=growth, mortality_factors=mortality,
-            incidents=living.incidents(checked.seed, batch_id, checked.lifecycle, start, traj),
+            trajectory=traj, growth_factors=growth, mortality_factors=mortality, stage_targets=targets,
+            incidents=living.incidents(checked.seed, batch_id, checked.lifecycle, start, traj)
+            + living.delousing_losses(course(checked.lifecycle, checked.seed, batch_id, start, traj.stage_index,
+                                             traj.temperature)),
             weight_events=living.weight_events(checked.lifecycle, start, traj)))
     _warn_short_harvests(checked, batches, diags)
     return batches

@@ -91,7 +91,8 @@ def _geography(geo: GeoSetup) -> GeographyPlan:
                  for n in range(1, geo.rings_per_area + 1)]
         areas.append(AreaPlan(name=area, kind=geo.ring_kind, rings=compress(rings)))
     return GeographyPlan(name=geo.name, label=geo.label, code=geo.code, prefix=geo.prefix,
-                         temperature=geo.temperature, stations=tuple(stations), sea_areas=tuple(areas))
+                         temperature=geo.temperature, stations=tuple(stations), sea_areas=tuple(areas),
+                         salinity=geo.salinity)
 
 
 def _all_names(geo: GeographyPlan):

@@ -11,6 +11,7 @@ import numpy as np
 from aquadsl.plan.model import BatchIncident, HarvestDay, LifecyclePlan, StageParams, WeightEvent
 from aquadsl.sim import rng
 from aquadsl.sim.growth import Trajectory
+from aquadsl.sim.lice import DELOUSING, LiceCourse
 from aquadsl.sim.population import incident_rates
 
 CLIP = 2.0          # factors are drawn within ±2 standard deviations
@@ -40,6 +41,16 @@ def factors(seed: int, batch_id: str, lifecycle: LifecyclePlan) -> tuple[dict[st
     return growth, mortality
 
 
+def stage_targets(seed: int, batch_id: str, lifecycle: LifecyclePlan) -> dict[str, float]:
+    """Per stage with an end_weight range: the batch's own weight (g) that ends it, uniform in the range."""
+    out = {}
+    for s in lifecycle.stages:
+        if s.end_weight_g is not None:
+            low, high = s.end_weight_g
+            out[s.name] = round(low + _uniform(seed, batch_id, f"end_weight:{s.name}") * (high - low), 3)
+    return out
+
+
 def incidents(seed: int, batch_id: str, lifecycle: LifecyclePlan, start: dt.date,
               traj: Trajectory) -> tuple[BatchIncident, ...]:
     """Incidents of every stage, Poisson in number with the declared rate, starting in allowed months."""
@@ -59,6 +70,12 @@ def incidents(seed: int, batch_id: str, lifecycle: LifecyclePlan, start: dt.date
                 out.append(BatchIncident(name=inc.name, start=first, days=inc.days,
                                          mortality=round(min(0.9, inc.mortality * size), 4), appetite=inc.appetite))
     return tuple(sorted(out, key=lambda x: (x.start, x.name)))
+
+
+def delousing_losses(lice: LiceCourse) -> tuple[BatchIncident, ...]:
+    """Each delousing as a one-day loss: its share of the fish, and no feed that day (fish are starved)."""
+    return tuple(BatchIncident(name=DELOUSING, start=t.date, days=1, mortality=loss, appetite=0.0)
+                 for t, loss in zip(lice.treatments, lice.losses) if loss > 0)
 
 
 def in_season(month: int, months: tuple[int, int]) -> bool:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from aquadsl.compiler import living
 from aquadsl.compiler.checked import Checked
 from aquadsl.compiler.evaluate import unparse
 from aquadsl.compiler.expand import BatchSpec
 from aquadsl.plan.model import (FORMAT_VERSION, BatchPlan, BatchRules, Infrastructure, Parameters, Plan,
                                 Sources, StageWindow)
+from aquadsl.sim.lice import DELOUSING, course
 from aquadsl.sim.shape import window_shapes
 from aquadsl.sim.volume import TABLES, StageStay, estimate_rows
 
@@ -37,13 +39,18 @@ def _batch(checked: Checked, b: BatchSpec, windows: tuple[StageWindow, ...]) -> 
     harvested = traj.harvest_day is not None
     end = b.start + dt.timedelta(days=traj.days)
     stages = {s.name: s for s in checked.lifecycle.stages}
+    lice = course(checked.lifecycle, checked.seed, b.id, b.start, traj.stage_index, traj.temperature)
+    # Delousings again along the final trajectory: a harvest over weeks may add some after the target day.
+    kept = tuple(i for i in b.incidents if i.name != DELOUSING)
+    incidents = tuple(sorted(kept + living.delousing_losses(lice), key=lambda x: (x.start, x.name)))
     plan = BatchPlan(
         id=b.id, index=b.index, geography=b.geography, geo_index=b.geo_index, start=b.start, end=end,
         days=traj.days, status="completed" if harvested else "active", eggs=b.eggs,
         harvest_target_kg=b.harvest_target_kg,
         harvest_date=b.start + dt.timedelta(days=traj.harvest_day) if harvested else None,
         stages=windows, estimated_rows={}, growth_factors=b.growth_factors, mortality_factors=b.mortality_factors,
-        incidents=b.incidents, weight_events=b.weight_events, harvest_days=b.harvest_days if harvested else ())
+        incidents=incidents, weight_events=b.weight_events, harvest_days=b.harvest_days if harvested else (),
+        lice_treatments=lice.treatments, stage_targets=b.stage_targets)
     return plan.model_copy(update={"estimated_rows": estimate_batch_rows(plan, stages)})
 
 

@@ -67,10 +67,10 @@ def _harvest_trajectory(batch: BatchSpec, checked: Checked, geo: GeographyPlan, 
     available = (checked.until - batch.start).days + 1
     args = (life, geo.temperature, batch.start, batch.harvest_target_kg * 1000.0, available, batch.growth_factors)
     if end >= available:
-        return project(*args, OPEN_END, checked.seed, batch.geography), ()
+        return project(*args, OPEN_END, checked.seed, batch.geography, batch.stage_targets), ()
     harvest = tuple((j, dates[j * per_ring + k], round(1.0 / (per_ring - k), 6))
                     for j in range(rings) for k in range(per_ring))
-    return project(*args, end, checked.seed, batch.geography), harvest
+    return project(*args, end, checked.seed, batch.geography, batch.stage_targets), harvest
 
 
 def _phases_for(batch: BatchSpec, checked: Checked, sea: list[int], cap: float, area_rings: int,

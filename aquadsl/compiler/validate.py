@@ -28,6 +28,7 @@ def validate(symbols: Symbols, today: dt.date | None, diags: Diagnostics) -> Che
     kinds = check_kinds(symbols.kinds, diags)
     geos = {name: check_geography(g, symbols.kinds, diags) for name, g in symbols.geographies.items()}
     lifecycles = {name: check_lifecycle(life, diags) for name, life in symbols.lifecycles.items()}
+    _check_override_places(symbols, diags)
     sc = symbols.scenario
     if sc is None:  # a library: also render its infrastructure names, which can fail on their own
         build_infrastructure({n: g for n, g in geos.items() if g is not None}, kinds, diags)
@@ -54,6 +55,16 @@ def validate(symbols: Symbols, today: dt.date | None, diags: Diagnostics) -> Che
                    lifecycle=lifecycle, kinds=kinds, geographies={g: geos[g] for g in batches.geographies},
                    batches=batches, rings_spans=rings_spans,
                    stage_spans={s.name: s.span for s in symbols.lifecycles[life_name].stages})
+
+
+def _check_override_places(symbols, diags: Diagnostics) -> None:
+    """A stage's `in GEOGRAPHY` must name a declared geography."""
+    for life in symbols.lifecycles.values():
+        for stage in life.stages:
+            for o in stage.overrides:
+                if o.geography not in symbols.geographies:
+                    diags.error("AQS201", f"unknown geography '{o.geography}'", o.geography_span,
+                                hints=did_you_mean(o.geography, symbols.geographies))
 
 
 def _until(until: ir.Until | None, today: dt.date | None, start: dt.date | None,

@@ -7,7 +7,7 @@ from aquadsl.compiler.checked import GeoSetup, HallSetup
 from aquadsl.compiler.evaluate import check_names
 from aquadsl.compiler.units import cubic_metres, kilograms
 from aquadsl.diagnostics import Diagnostics, Note, Span, did_you_mean
-from aquadsl.plan.model import ContainerKindPlan, ProfilePlan
+from aquadsl.plan.model import ContainerKindPlan, ProfilePlan, SalinityPlan
 
 MAX_COUNT = 999
 NAME_VARIABLES = {
@@ -78,6 +78,7 @@ def check_geography(geo: ir.Geography, kinds: dict[str, ir.ContainerKind], diags
         _known_kind(sea.container_kind, sea.kind_span, kinds, diags)
     temps = _check_temperatures(geo, diags)
     names = _check_names(geo, diags)
+    salinity = _check_salinity(geo, sea.areas if sea else 0, diags)
     if len(diags) > before:
         return None
     return GeoSetup(name=geo.name, label=geo.label, code=code, prefix=prefix,
@@ -85,7 +86,22 @@ def check_geography(geo: ir.Geography, kinds: dict[str, ir.ContainerKind], diags
                     sea_areas=sea.areas if sea else 0, rings_per_area=sea.rings if sea else 0,
                     ring_kind=sea.container_kind if sea else None, temperature=temps, names=names,
                     span=geo.span, stations_span=stations.span if stations else None,
-                    sea_span=sea.span if sea else None)
+                    sea_span=sea.span if sea else None, salinity=salinity)
+
+
+def _check_salinity(geo: ir.Geography, areas: int, diags: Diagnostics) -> tuple[SalinityPlan, ...]:
+    """Estuarine salinity statements: ranges in ppt, areas that exist."""
+    out = []
+    for s in geo.salinities:
+        lo, hi = s.areas or (1, max(areas, 1))
+        if not (0 <= s.tide <= 20 and 0 <= s.seasonal <= 20 and s.tide + s.seasonal <= s.mean <= 40):
+            diags.error("AQS302", "salinity needs a mean of at most 40 ppt, and tide and seasonal swings of 0 to "
+                        "20 ppt that keep it at or above 0", s.span)
+        elif not 1 <= lo <= hi <= areas:
+            diags.error("AQS302", f"salinity areas run low..high within the geography's {areas} sea areas", s.span)
+        else:
+            out.append(SalinityPlan(areas=s.areas, mean=float(s.mean), tide=float(s.tide), seasonal=float(s.seasonal)))
+    return tuple(out)
 
 
 def _known_kind(name: str, span: Span, kinds: dict, diags: Diagnostics) -> None:

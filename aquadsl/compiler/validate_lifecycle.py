@@ -6,8 +6,10 @@ from aquadsl import ir
 from aquadsl.compiler.units import fraction, grams, kilograms, percent
 from aquadsl.compiler.validate_infra import first_by_key
 from aquadsl.diagnostics import Diagnostics, Note, Span
+from aquadsl.compiler.validate_lice import check_lice
+from aquadsl.sim.lice import DELOUSING
 from aquadsl.plan.model import (CadencePlan, FeedPlan, IncidentPlan, LifecyclePlan, PelletPlan, SensorPlan,
-                                StageParams)
+                                StageOverride, StageParams)
 
 MAX_DAYS = 5000
 _DEFAULT_FEEDINGS = 2
@@ -40,6 +42,9 @@ def check_lifecycle(life: ir.Lifecycle, diags: Diagnostics) -> tuple[LifecyclePl
         if params is not None:
             stages.append(params)
     _check_caps(start_weight, life.stages, diags)
+    if life.stages and life.stages[-1].end_weight:
+        diags.error("AQS302", f"the last stage '{life.stages[-1].name}' ends at harvest; end_weight is for the "
+                    "stages before it", life.stages[-1].end_weight[0].span)
     if len(diags) > before:
         return None, rings_spans
     return LifecyclePlan(name=life.name, label=life.label or life.name, start_weight_g=start_weight,
@@ -110,12 +115,13 @@ def _check_stage(stage: ir.Stage, order: int, diags: Diagnostics) -> StageParams
 def _check_living(stage: ir.Stage, st: dict, diags: Diagnostics) -> dict:
     """The realism statements of a stage: spreads, harvest, fallowing, weight events, incidents, pellets."""
     out: dict = {}
-    for key in ("growth_spread", "mortality_spread", "container_spread"):
+    for key in ("growth_spread", "mortality_spread", "container_spread", "lice_spread"):
         if key in st:
             value = fraction(st[key].value, key, diags)
             if value is not None and not 0 <= value <= 1:
                 diags.error("AQS302", f"{key} is a standard deviation between 0 and 100 %", st[key].span)
-            out[key] = value or 0.0
+            if key != "lice_spread":
+                out[key] = value or 0.0
     if "harvest_capacity" in st:
         kg = kilograms(st["harvest_capacity"].value, "harvest_capacity", diags)
         if kg is not None and not 1 <= kg <= 1e8:
@@ -136,6 +142,42 @@ def _check_living(stage: ir.Stage, st: dict, diags: Diagnostics) -> dict:
     out["at_weights"] = {k: tuple(sorted(v)) for k, v in at_weights.items()}
     out["incidents"] = tuple(i for i in (_incident(x, diags) for x in stage.incidents) if i is not None)
     out["pellets"] = _pellets(stage, diags)
+    out["lice"] = check_lice(stage, st, diags)
+    out["end_weight_g"] = _end_weight(stage, diags)
+    out["overrides"] = _overrides(stage, diags)
+    return out
+
+
+def _end_weight(stage: ir.Stage, diags: Diagnostics) -> tuple[float, float] | None:
+    for extra in stage.end_weight[1:]:
+        diags.error("AQS311", f"'end_weight' is given more than once in stage '{stage.name}'", extra.span)
+    if not stage.end_weight:
+        return None
+    e = stage.end_weight[0]
+    low, high = grams(e.low, "end_weight", diags), grams(e.high, "end_weight", diags)
+    if low is None or high is None:
+        return None
+    if not 0 < low <= high:
+        diags.error("AQS302", "end_weight is a range low..high of weights above zero, like 60..120 g", e.span)
+        return None
+    return low, high
+
+
+def _overrides(stage: ir.Stage, diags: Diagnostics) -> dict[str, StageOverride]:
+    values: dict[str, dict[str, float]] = {}
+    for o in stage.overrides:
+        key, value = ("days", o.days) if o.days is not None else ("tgc", o.tgc)
+        given = values.setdefault(o.geography, {})
+        if key in given:
+            diags.error("AQS311", f"stage '{stage.name}' gives geography '{o.geography}' its own {key} more "
+                        "than once", o.span)
+        elif (key == "days" and not 1 <= value <= MAX_DAYS) or (key == "tgc" and not 0 <= value <= 20):
+            diags.error("AQS302", f"a stage lasts between 1 and {MAX_DAYS} days and its tgc lies between 0 and 20",
+                        o.span)
+        else:
+            given[key] = value
+    out = {g: StageOverride(days=v.get("days"), tgc=None if "tgc" not in v else float(v["tgc"]))
+           for g, v in sorted(values.items()) if v}
     return out
 
 
@@ -143,6 +185,10 @@ def _incident(x: ir.Incident, diags: Diagnostics) -> IncidentPlan | None:
     mortality = fraction(x.mortality, "incident mortality", diags)
     appetite = fraction(x.appetite, "appetite", diags) if x.appetite is not None else 1.0
     lo, hi = x.months
+    if x.name == DELOUSING:
+        diags.error("AQS302", f"the incident name '{DELOUSING}' is kept for the losses of delousings; "
+                    "choose another name", x.span)
+        return None
     if not (0 <= x.rate <= 50 and 1 <= lo <= 12 and 1 <= hi <= 12 and 1 <= x.days <= 365):
         diags.error("AQS302", "an incident needs a rate between 0 and 50 per year, months within 1..12 "
                     "(10..3 runs over the new year) and 1 to 365 days", x.span)

@@ -171,6 +171,10 @@ def batch_fields(b: BatchPlan) -> dict[str, Value]:
             value = w[f]
             out[f"stages.{key}.{f}"] = ", ".join(value) if f == "containers" else value
     out["incidents"] = "; ".join(f"{i.name} {i.start} {i.days}d {100 * i.mortality:.2f}%" for i in b.incidents)
+    if b.stage_targets:
+        out["stage_targets"] = ", ".join(f"{k} {v:g} g" for k, v in sorted(b.stage_targets.items()))
+    if b.lice_treatments:
+        out["lice_treatments"] = "; ".join(f"{t.date} at {t.adult_females:.2f}" for t in b.lice_treatments)
     if b.harvest_days:
         out["harvest_days"] = f"{len(b.harvest_days)} from {b.harvest_days[0].date} to {b.harvest_days[-1].date}"
     for table in sorted(b.estimated_rows):

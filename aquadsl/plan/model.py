@@ -97,6 +97,34 @@ class StageParams(_Frozen):
     fallow_days: Annotated[int, Field(ge=0, le=5000)] = 0   # a sea area stands empty this long after its last ring
     incidents: Annotated[tuple["IncidentPlan", ...], Field(max_length=999)] = ()
     pellets: Annotated[tuple["PelletPlan", ...], Field(max_length=999)] = ()   # feed ladder: first up_to_g above the weight
+    lice: "LicePlan | None" = None    # sea-lice dynamics and threshold-triggered delousing
+    end_weight_g: tuple[Annotated[float, Field(gt=0, le=1e6)], Annotated[float, Field(gt=0, le=1e6)]] | None = None
+    # the stage ends the first day the batch reaches its own target, drawn per batch in this range (g)
+    overrides: dict[str, "StageOverride"] = {}   # geography -> its own days and TGC for the stage
+
+
+class StageOverride(_Frozen):
+    days: Days | None = None
+    tgc: Annotated[float, Field(ge=0, le=20)] | None = None
+
+
+class LiceLimitPlan(_Frozen):
+    """Adult females per fish that trigger a delousing; in ISO weeks lo..hi only, or always (None)."""
+
+    limit: Annotated[float, Field(gt=0, le=100)]
+    weeks: tuple[Annotated[int, Field(ge=1, le=53)], Annotated[int, Field(ge=1, le=53)]] | None = None
+
+
+class LicePlan(_Frozen):
+    """Adult female lice per fish: settlement and growth (rates at 10 °C) and the delousing that cuts them."""
+
+    growth: Annotated[float, Field(ge=-1, le=1)]          # fraction per day at 10 °C, scaled by (T - 4) / 6
+    settle: Annotated[float, Field(ge=0, le=10)]          # adult females per fish per day at 10 °C
+    spread: Annotated[float, Field(ge=0, le=5)] = 0.0     # sd of the per-batch log infection pressure
+    limits: Annotated[tuple[LiceLimitPlan, ...], Field(max_length=99)] = ()
+    cut: Annotated[float, Field(ge=0, le=1)] = 0.0        # fraction of the lice a delousing removes
+    mortality: Annotated[float, Field(ge=0, lt=0.5)] = 0.0   # fraction of the fish a delousing kills
+    rest_days: Annotated[int, Field(ge=1, le=5000)] = 14  # days at least between two delousings
 
 
 class IncidentPlan(_Frozen):
@@ -171,6 +199,15 @@ class ProfilePlan(_Frozen):
     weather_yearly_sd: float = 0.0    # °C, sd of a year-to-year offset
 
 
+class SalinityPlan(_Frozen):
+    """Estuarine salinity (ppt) of sea areas ``areas`` (1-based, inclusive; None: all of them)."""
+
+    areas: tuple[int, int] | None = None
+    mean: Annotated[float, Field(ge=0, le=40)]
+    tide: Annotated[float, Field(ge=0, le=20)]       # half the swing over a 12.42-hour tide
+    seasonal: Annotated[float, Field(ge=0, le=20)] = 0.0   # lower by this much in late winter (rain, snowmelt)
+
+
 class HallPlan(_Frozen):
     name: Name
     letter: Letter
@@ -201,6 +238,7 @@ class GeographyPlan(_Frozen):
     temperature: dict[str, ProfilePlan]   # "fresh", "sea"
     stations: Annotated[tuple[StationPlan, ...], Field(max_length=999)]
     sea_areas: Annotated[tuple[AreaPlan, ...], Field(max_length=999)]
+    salinity: Annotated[tuple[SalinityPlan, ...], Field(max_length=99)] = ()
 
 
 class Infrastructure(_Frozen):
@@ -243,6 +281,16 @@ class BatchPlan(_Frozen):
     incidents: tuple["BatchIncident", ...] = ()
     weight_events: tuple["WeightEvent", ...] = ()
     harvest_days: tuple["HarvestDay", ...] = ()
+    lice_treatments: tuple["LiceTreatment", ...] = ()
+    stage_targets: dict[str, float] = {}       # stage -> weight (g) that ends it, drawn from its end_weight
+
+
+class LiceTreatment(_Frozen):
+    """A delousing of all the batch's rings on one day, triggered by the lice level crossing its limit."""
+
+    date: dt.date
+    adult_females: float              # per fish, expected, the day the limit was crossed (before the cut)
+    cut: float                        # fraction of the lice removed
 
 
 class BatchIncident(_Frozen):

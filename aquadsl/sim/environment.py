@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from aquadsl.plan.model import SalinityPlan
 from aquadsl.sim import rng
 from aquadsl.sim.clock import around_the_clock, timestamps
 from aquadsl.sim.frame import Columns, assigned
@@ -71,6 +72,59 @@ MODELS: dict[str, Model] = {
 }
 
 
+# Recirculating (fresh) water drifts slowly as biofilters, water exchange and dosing change: pH, CO₂ and
+# NO₃ follow a seeded per-tank AR(1) drift (standard normal, e-folding DRIFT_DAYS days) scaled as
+# parameter -> (additive sd, multiplicative log sd, decimals, low, high).
+DRIFT_DAYS = 15.0
+DRIFT = {"ph": (0.15, 0.0, 2, 6.5, 8.5), "co2": (0.0, 0.25, 2, 0.1, 40.0), "no3": (0.0, 0.3, 2, 0.0, 60.0)}
+
+
+def drift(layout: Layout, stay: Stay, name: str) -> np.ndarray:
+    """(containers, days) standard-normal AR(1) drift of one parameter, drawn per tank and batch day."""
+    base = rng.stream(rng.family_key(layout.plan.parameters.seed, layout.batch.id, f"drift:{name}"),
+                      stay.containers)
+    z = rng.normal(rng.keys(base[:, None], stay.day_index[None, :], 1))
+    phi = float(np.exp(-1.0 / DRIFT_DAYS))
+    out = np.empty_like(z)
+    acc = z[:, 0]
+    for d in range(z.shape[1]):      # a short loop: fresh-water stays last weeks, not years
+        acc = phi * acc + np.sqrt(1.0 - phi * phi) * z[:, d] if d else acc
+        out[:, d] = acc
+    return out
+
+
+def _drifted(values: np.ndarray, d: np.ndarray, name: str) -> np.ndarray:
+    add, mul, decimals, low, high = DRIFT[name]
+    shifted = (values + add * d[..., None]) * np.exp(mul * d[..., None] - mul * mul / 2.0)
+    if add == 0.0:      # a ratio: water exchange keeps it below ``high`` (a soft ceiling, not a clip)
+        return np.round(np.maximum(high * np.tanh(shifted / high), low), decimals)
+    return np.round(np.clip(shifted, low, high), decimals)
+
+
+TIDE_HOURS = 12.42         # the semidiurnal (M2) tide
+FRESHEST_DAY = 45          # estuarine water is freshest in mid-February (rain and snowmelt)
+
+
+def estuary(layout: Layout, stay: Stay) -> SalinityPlan | None:
+    """The estuarine salinity of the stay's sea area, if its geography declares one for it."""
+    geo = layout.plan.geography(layout.batch.geography)
+    names = [a.name for a in geo.sea_areas]
+    if not geo.salinity or stay.window.location not in names:
+        return None
+    number = names.index(stay.window.location) + 1
+    return next((s for s in geo.salinity if s.areas is None or s.areas[0] <= number <= s.areas[1]), None)
+
+
+def _estuarine(plan: SalinityPlan, stay: Stay, hour: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """ppt: the mean, a tide of ±``tide`` and a seasonal low of ``seasonal`` around mid-February."""
+    days = (np.datetime64(stay.window.start, "D") + np.arange(stay.days)).astype(np.int64)[None, :, None]
+    doy = (stay.dates() - stay.dates().astype("datetime64[Y]")).astype(np.int64)[None, :, None] + 1
+    tide = np.sin(2.0 * np.pi * (days * 24.0 + hour) / TIDE_HOURS)
+    season = np.cos(2.0 * np.pi * (doy - FRESHEST_DAY) / 365.0)
+    value = plan.mean + plan.tide * tide - plan.seasonal * season + 0.3 * z
+    return np.round(np.clip(value, 0.0, 40.0), 2)
+
+
 def model_for(parameter: str) -> Model:
     """The value model of a parameter name (case-insensitive); unknown names get a generic one."""
     return MODELS.get(parameter.lower(), _generic)
@@ -90,10 +144,15 @@ def readings(layout: Layout, stay: Stay) -> Columns:
     hour = (slots / 3600.0)[None, None, :]
     values = np.empty(shape, dtype=np.float64)
     seed, batch_id = layout.plan.parameters.seed, layout.batch.id
+    brackish = estuary(layout, stay) if sea else None
     for i, name in enumerate(params):
         base = rng.stream(rng.family_key(seed, batch_id, f"env:{name}"), stay.containers)
         z = rng.normal(rng.keys(base[:, None, None], day, lane))
         values[..., i] = model_for(name)(t, hour, z, sea)
+        if sea and name.lower() == "salinity" and brackish is not None:
+            values[..., i] = _estuarine(brackish, stay, hour, z)
+        if not sea and name.lower() in DRIFT:
+            values[..., i] = _drifted(values[..., i], drift(layout, stay, name.lower()), name.lower())
     names = np.empty(len(params), dtype=object)
     names[:] = params
     ts = timestamps(stay.dates(), slots)

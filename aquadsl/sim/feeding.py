@@ -8,10 +8,14 @@ import numpy as np
 
 from aquadsl.sim import rng
 from aquadsl.sim.clock import slot_seconds, timestamps
+from aquadsl.sim.growth import stage_tgc
 from aquadsl.sim.frame import Columns, assigned, constant
 from aquadsl.sim.layout import Layout, SimulationError, Stay
 from aquadsl.sim.population import StayPopulation
 
+# Fish held at their stage's weight cap still eat: at least this share of the ration they would get if
+# they grew at the stage's TGC that day. Where fish grow freely the full ration is far above it.
+MAINTENANCE = 0.3
 APPETITE_SD = 0.06     # day-to-day variation of a container's ration (mean-one lognormal)
 SPLIT_SD = 0.10        # variation between the feedings of one day
 
@@ -35,7 +39,10 @@ def feed_stay(layout: Layout, stay: Stay, pop: StayPopulation) -> StayFeed:
         return StayFeed(biomass, gain, np.zeros_like(biomass), None)
     if (plan.rate_pct if plan.mode == "rate" else plan.fcr) is None:
         raise SimulationError(f"stage {stay.params.name}: feed mode {plan.mode} without its value")
-    target = biomass * (plan.rate_pct / 100.0) if plan.mode == "rate" else np.maximum(gain, 0.0) * plan.fcr
+    if plan.mode == "rate":
+        target = biomass * (plan.rate_pct / 100.0)
+    else:
+        target = np.maximum(gain, MAINTENANCE * potential_gain(layout, stay, pop)) * plan.fcr
     target = target * _appetite(layout, stay)[None, :]
     if stay.ragged:       # no feed in the withdrawal days before each ring's harvest
         target = np.where(np.arange(stay.days)[None, :] < stay.fed()[:, None], target, 0.0)
@@ -48,6 +55,13 @@ def feed_stay(layout: Layout, stay: Stay, pop: StayPopulation) -> StayFeed:
     amounts = np.round((target * appetite)[..., None] * shares / shares.sum(axis=2, keepdims=True), 3)
     feed = amounts.sum(axis=2)
     return StayFeed(biomass, gain, feed, _rows(layout, stay, amounts, biomass))
+
+
+def potential_gain(layout: Layout, stay: Stay, pop: StayPopulation) -> np.ndarray:
+    """Per container-day kg the fish would gain at the stage's TGC (with the batch's factor), ignoring the cap."""
+    tgc = stage_tgc(stay.params, layout.batch.geography) * layout.batch.growth_factors.get(stay.params.name, 1.0)
+    root = np.cbrt(stay.prev_weight) + (tgc / 1000.0) * np.clip(stay.temperature, 0.0, None)
+    return pop.end * np.maximum(root ** 3 - stay.prev_weight, 0.0)[None, :] / 1000.0
 
 
 def _rows(layout: Layout, stay: Stay, amounts: np.ndarray, biomass: np.ndarray) -> Columns:

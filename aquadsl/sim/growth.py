@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aquadsl.plan.model import LifecyclePlan, ProfilePlan
+from aquadsl.plan.model import LifecyclePlan, ProfilePlan, StageParams
 from aquadsl.sim.temperature import daily_temperatures
 
 
@@ -29,13 +29,16 @@ class Trajectory:
         return len(self.weight_g)
 
 
-def stage_bounds(lifecycle: LifecyclePlan) -> list[tuple[int, int]]:
-    """Nominal [first day, end day) of every stage, counted from the batch start."""
-    out, day = [], 0
-    for stage in lifecycle.stages:
-        out.append((day, day + stage.days))
-        day += stage.days
-    return out
+def stage_days(stage: StageParams, place: str = "") -> int:
+    """The stage's (longest) duration in geography ``place``: its override there, else ``days``."""
+    over = stage.overrides.get(place)
+    return over.days if over is not None and over.days is not None else stage.days
+
+
+def stage_tgc(stage: StageParams, place: str = "") -> float:
+    """The stage's TGC in geography ``place``: its override there, else ``tgc``."""
+    over = stage.overrides.get(place)
+    return over.tgc if over is not None and over.tgc is not None else stage.tgc
 
 
 OPEN_END = 10 ** 6     # end_day for a batch still growing at ``until``: never stop at the target
@@ -43,37 +46,44 @@ OPEN_END = 10 ** 6     # end_day for a batch still growing at ``until``: never s
 
 def project(lifecycle: LifecyclePlan, temperature: dict[str, ProfilePlan], start: dt.date,
             target_g: float, available_days: int, factors: dict[str, float] | None = None,
-            end_day: int | None = None, seed: int = 0, place: str = "") -> Trajectory:
+            end_day: int | None = None, seed: int = 0, place: str = "",
+            targets: dict[str, float] | None = None) -> Trajectory:
     """Grow a batch from ``start`` for at most ``available_days`` days.
 
+    Each stage lasts its days in geography ``place``, or ends earlier on the first day the weight
+    reaches the batch's own target for it (``targets``, drawn from an ``end_weight`` range).
     Without ``end_day``, harvest is the first last-stage day whose end weight reaches ``target_g``,
-    or the last nominal day of the last stage, whichever comes first. With ``end_day`` the last
+    or the last day of the last stage, whichever comes first. With ``end_day`` the last
     stage lasts until that batch day (the last day of a harvest that takes weeks), which is the
     harvest day when it lies within the available days. ``factors`` scale each stage's TGC.
     """
-    bounds = stage_bounds(lifecycle)
-    last_end = bounds[-1][1] if end_day is None else max(end_day + 1, bounds[-1][0] + 1)
-    bounds[-1] = (bounds[-1][0], last_end)
-    total = min(available_days, last_end)
-    weights, temps = np.empty(total), np.empty(total)
-    stages = np.empty(total, dtype=np.int64)
+    parts: list[tuple[np.ndarray, np.ndarray, int]] = []
     weight = lifecycle.start_weight_g
     root = weight ** (1.0 / 3.0)
-    harvest = None
-    for i, (stage, (lo, hi)) in enumerate(zip(lifecycle.stages, bounds)):
-        if lo >= total:
+    harvest, lo = None, 0
+    last_index = len(lifecycle.stages) - 1
+    for i, stage in enumerate(lifecycle.stages):
+        if lo >= available_days:
             break
-        n = min(hi, total) - lo
+        hi = lo + stage_days(stage, place)
+        if i == last_index and end_day is not None:
+            hi = max(end_day + 1, lo + 1)
+        n = min(hi, available_days) - lo
         t = daily_temperatures(temperature[stage.water], start + dt.timedelta(days=lo), n, seed, place)
         cap_root = stage.weight_cap_g ** (1.0 / 3.0)
-        tgc = stage.tgc * (factors or {}).get(stage.name, 1.0)
+        tgc = stage_tgc(stage, place) * (factors or {}).get(stage.name, 1.0)
         if tgc == 0:  # no growth: keep the weight exact instead of a cube of a cube root
             w = np.full(n, min(weight, stage.weight_cap_g))
             roots = np.full(n, min(root, cap_root))
         else:
             roots = np.minimum(root + np.cumsum((tgc / 1000.0) * np.clip(t, 0.0, None)), cap_root)
             w = roots ** 3
-        if i == len(lifecycle.stages) - 1:
+        goal = (targets or {}).get(stage.name)
+        if i < last_index and goal is not None:
+            reached = np.nonzero(w >= goal)[0]
+            if len(reached) and reached[0] + 1 < n:
+                n = int(reached[0]) + 1
+        if i == last_index:
             if end_day is None:
                 reached = np.nonzero(w >= target_g)[0]
                 last = int(reached[0]) if len(reached) else hi - lo - 1
@@ -81,10 +91,14 @@ def project(lifecycle: LifecyclePlan, temperature: dict[str, ProfilePlan], start
                 last = hi - lo - 1
             if last < n:
                 harvest, n = lo + last, last + 1
-                w, t = w[:n], t[:n]
-        weights[lo:lo + n], temps[lo:lo + n], stages[lo:lo + n] = w, t, i
+        parts.append((w[:n], t[:n], i))
         root, weight = float(roots[n - 1]), float(w[n - 1])
+        lo += n
         if harvest is not None:
-            total = lo + n
             break
-    return Trajectory(weights[:total], stages[:total], temps[:total], harvest)
+    if not parts:
+        return Trajectory(np.empty(0), np.empty(0, dtype=np.int64), np.empty(0), None)
+    weights = np.concatenate([p[0] for p in parts])
+    temps = np.concatenate([p[1] for p in parts])
+    stages = np.concatenate([np.full(len(p[0]), p[2], dtype=np.int64) for p in parts])
+    return Trajectory(weights, stages, temps, harvest)

@@ -9,6 +9,7 @@ import numpy as np
 
 from aquadsl.plan.model import BatchPlan, Plan, StageParams, StageWindow
 from aquadsl.sim.growth import OPEN_END, Trajectory, project
+from aquadsl.sim.lice import LiceCourse, course
 from aquadsl.sim.shape import WindowShape, window_shapes
 
 
@@ -71,6 +72,7 @@ class Layout:
     batch: BatchPlan
     trajectory: Trajectory
     stays: tuple[Stay, ...]
+    lice: LiceCourse | None = None   # when a stage declares lice dynamics
 
     @property
     def harvested(self) -> bool:
@@ -86,7 +88,7 @@ def trajectory_for(plan: Plan, batch: BatchPlan) -> Trajectory:
         end = None
     return project(plan.parameters.lifecycle, plan.geography(batch.geography).temperature, batch.start,
                    batch.harvest_target_kg * 1000.0, (until - batch.start).days + 1, batch.growth_factors,
-                   end, plan.parameters.seed, batch.geography)
+                   end, plan.parameters.seed, batch.geography, batch.stage_targets)
 
 
 def _open_ended(plan: Plan) -> bool:
@@ -127,7 +129,21 @@ def build_layout(plan: Plan, batch_id: str) -> Layout:
     if stays[-1].first_day + stays[-1].days != traj.days:
         raise SimulationError(f"batch {batch.id}: its windows cover {stays[-1].first_day + stays[-1].days} "
                               f"days but its growth trajectory has {traj.days}")
-    return Layout(plan, batch, traj, tuple(stays))
+    return Layout(plan, batch, traj, tuple(stays), _lice(plan, batch, traj))
+
+
+def _lice(plan: Plan, batch: BatchPlan, traj: Trajectory) -> LiceCourse | None:
+    """The batch's lice curve; its delousings must be the plan's (else the plan is stale or edited)."""
+    life = plan.parameters.lifecycle
+    if all(s.lice is None for s in life.stages):
+        if batch.lice_treatments:
+            raise SimulationError(f"batch {batch.id}: the plan lists delousings but no stage has lice dynamics")
+        return None
+    lice = course(life, plan.parameters.seed, batch.id, batch.start, traj.stage_index, traj.temperature)
+    if lice.treatments != batch.lice_treatments:
+        raise SimulationError(f"batch {batch.id}: the plan lists {len(batch.lice_treatments)} delousing(s) but its "
+                              f"lice curve gives {len(lice.treatments)}; the plan is stale or was edited by hand")
+    return lice
 
 
 def _check_harvest(batch: BatchPlan, traj: Trajectory) -> None:

@@ -34,6 +34,7 @@ class Tally:
     vaccinated_min_g: float = float("inf")
     area_days: dict = field(default_factory=lambda: defaultdict(set))
     august: dict = field(default_factory=lambda: defaultdict(list))
+    delousings: list = field(default_factory=list)
 
 
 def limits(plan: Plan) -> tuple[dict[str, float], dict[str, str]]:
@@ -67,7 +68,11 @@ def add_batch(tally: Tally, plan: Plan, rows: dict, cap: dict, area: dict) -> No
     before = ds["population"] + ds["mortality"]
     with np.errstate(divide="ignore", invalid="ignore"):
         worst = np.where(before > 0, ds["mortality"] / np.maximum(before, 1), 0.0)
-    tally.incident_batches += int(np.any(worst >= 0.005))
+    batch = plan.batch(rows["batches"]["batch_id"][0])
+    deloused = np.isin(ds["date"], np.array([t.date for t in batch.lice_treatments], dtype="datetime64[D]"))
+    tally.incident_batches += int(np.any(worst[~deloused] >= 0.005))      # delousing losses are not incidents
+    if rows["batches"]["status"][0] == "completed":
+        tally.delousings.append(len(batch.lice_treatments))
     sea = np.array([c in area for c in ds["container"]])
     for c, d in zip(ds["container"][sea], ds["date"][sea]):
         tally.area_days[(area[c], d)].add(rows["batches"]["batch_id"][0])
@@ -148,6 +153,7 @@ def figures(tally: Tally) -> dict[str, float]:
         "vaccinated min g": tally.vaccinated_min_g,
         "sea area-days with 2+ batches": shared,
         "August sea temp std between years min": min(stds, default=0.0),
+        "delousings per completed batch": float(np.mean(tally.delousings)) if tally.delousings else 0.0,
     }
 
 

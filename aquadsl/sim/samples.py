@@ -13,6 +13,7 @@ DEFAULT_FISH = {"growth_samples": 30, "lice_counts": 20, "health_samples": 75}
 WEIGHT_CV = 0.18           # coefficient of variation of individual weights in a pen
 K_SD = 0.06                # spread of individual condition factors
 # Lice stages relative to adult females (typical Atlantic counts: many chalimus, fewer pre-adults).
+RING_SD = 0.3             # spread of lice between the rings of one batch (log scale)
 LICE_RATIOS = {"adult_female": 1.0, "adult_male": 0.8, "pre_adult": 0.7, "chalimus": 1.3, "caligus": 0.4}
 
 
@@ -81,10 +82,20 @@ def lice_pressure(stay: Stay, days: np.ndarray) -> np.ndarray:
 
 
 def lice_counts(layout: Layout, stay: Stay, every: int, fish: int | None) -> Columns:
-    """Counts per lice stage over the sampled fish; zero in fresh water, where sea lice do not live."""
+    """Counts per lice stage over the sampled fish; zero in fresh water, where sea lice do not live.
+
+    With lice dynamics the mean follows the batch's lice curve (the level before that day's delousing),
+    and each ring carries more or fewer lice than the batch's mean (a seeded factor per ring).
+    """
     days, n_fish = event_days(stay.days, every, stay.stage_day), fish or DEFAULT_FISH["lice_counts"]
     keys = _draws(layout, stay, "lice_counts", days, len(LICE_RATIOS))
-    mean = n_fish * lice_pressure(stay, days)[None, :]
+    if stay.params.lice is not None and layout.lice is not None:
+        base = rng.stream(rng.family_key(layout.plan.parameters.seed, layout.batch.id, "lice_ring"), stay.containers)
+        ring = rng.normal(rng.keys(base, np.int64(0)))[:, None]
+        factor = np.exp(RING_SD * np.clip(ring, -2.5, 2.5) - RING_SD ** 2 / 2.0)
+        mean = n_fish * layout.lice.level[stay.first_day + days][None, :] * factor
+    else:
+        mean = n_fish * lice_pressure(stay, days)[None, :]
     cols = assigned(layout.batch.id, stay, len(days))
     cols["date"] = np.tile(stay.dates()[days], stay.n)
     cols["fish_sampled"] = np.full(stay.n * len(days), n_fish, dtype=np.int64)

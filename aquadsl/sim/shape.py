@@ -16,7 +16,7 @@ class WindowShape:
     days: int                           # days of the window (the longest-lived container)
     container_days: tuple[int, ...]     # lived days per container
     fed_days: tuple[int, ...]           # days with feed per container
-    event_days: tuple[int, ...]         # window days with a weight-triggered treatment
+    event_days: tuple[int, ...]         # window days with a weight-triggered treatment or a delousing
     harvests: tuple[tuple[int, int, float], ...]   # (container index, window day, share)
 
 
@@ -40,8 +40,8 @@ def window_shapes(batch: BatchPlan, stages: dict[str, StageParams]) -> list[Wind
                 first[k] = min(first.get(k, day), day)
             for k, day in first.items():
                 fed[k] = max(0, min(lived[k], day - withdrawal))
-        events = tuple(sorted((e.date - w.start).days for e in batch.weight_events
-                              if w.start <= e.date < w.end))
+        dates = [e.date for e in batch.weight_events] + [t.date for t in batch.lice_treatments]
+        events = tuple(sorted((d - w.start).days for d in dates if w.start <= d < w.end))
         out.append(WindowShape((w.start - stage_start[w.stage]).days, days, tuple(lived), tuple(fed),
                                events, tuple(harvests)))
     return out

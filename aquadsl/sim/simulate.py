@@ -154,6 +154,10 @@ def _mortality_events(layout: Layout, stay: Stay, pop: StayPopulation) -> Column
     pick = np.searchsorted(np.cumsum([w for _, w in causes]), u * sum(w for _, w in causes))
     if stay.index > 0:
         pick[:, 0] = len(causes)                       # the day fish arrived by transfer
+    for t in layout.batch.lice_treatments:             # delousing losses are handling losses
+        day = (t.date - stay.window.start).days
+        if 0 <= day < stay.days:
+            pick[:, day] = len(causes)
     pick = np.where(pop.deaths > 0, pick, len(causes) + 1)
     cols = assigned(layout.batch.id, stay, stay.days)
     cols["date"] = np.tile(stay.dates(), stay.n)

@@ -1,8 +1,6 @@
-"""Treatments on fixed stage days: vaccinations and sea-lice treatments, one per container."""
+"""Treatments: on fixed stage days, at weight thresholds, and delousings when lice cross their limit."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 import numpy as np
 
@@ -14,6 +12,22 @@ NAMES = {
     "vaccinations": ("IPN vaccine", "VHS vaccine", "Multi-component vaccine"),
     "lice_treatments": ("Hydrogen peroxide bath", "Thermal delousing", "Mechanical delousing"),
 }
+
+
+def _dated(layout: Layout, stay: Stay) -> list[tuple[int, str, str, str]]:
+    """Weight-triggered treatments and delousings of the window (the shape counted their days)."""
+    dated = [(e.date, e.family, NAMES.get(e.family, (e.family,))[0]) for e in layout.batch.weight_events]
+    products = NAMES["lice_treatments"]
+    dated += [(t.date, "lice_treatments", products[k % len(products)])
+              for k, t in enumerate(layout.batch.lice_treatments)]
+    out = []
+    for date, family, product in dated:
+        day = (date - stay.window.start).days
+        if 0 <= day < stay.days:
+            out.append((day, family, TYPES.get(family, family), product))
+    if sorted(e[0] for e in out) != sorted(stay.shape.event_days):
+        raise SimulationError(f"stage {stay.params.name}: treatment days differ from the window's shape")
+    return out
 
 
 def treatments(layout: Layout, stay: Stay) -> Columns:
@@ -28,10 +42,7 @@ def treatments(layout: Layout, stay: Stay) -> Columns:
             if offset <= day < offset + stay.days:
                 events.append((day - offset, family, TYPES.get(family, family), products[k % len(products)]))
     if stay.shape:
-        families = {e.date: e.family for e in layout.batch.weight_events}
-        for day in stay.shape.event_days:
-            family = families[stay.window.start + dt.timedelta(days=day)]
-            events.append((day, family, TYPES.get(family, family), NAMES.get(family, (family,))[0]))
+        events.extend(_dated(layout, stay))
     events.sort()
     cols = assigned(layout.batch.id, stay, len(events))
     days = np.array([e[0] for e in events], dtype=np.int64)

@@ -52,6 +52,8 @@ def test_stage_windows_follow_90_day_stages(plan):
     names = [w.stage for w in b.stages]
     assert names[:6] == ["egg_alevin", "fry", "parr", "smolt", "post_smolt", "adult"]
     assert set(names[6:]) <= {"adult"}          # sea splits into more rings as the fish grow
-    for w in b.stages[:5]:
+    for w in b.stages[:4]:
         assert (w.end - w.start).days == 90
+    # post-smolts go to sea at their own weight (end_weight 160..300 g), within 110 days
+    assert 160 <= b.stage_targets["post_smolt"] <= 300 and (b.stages[4].end - b.stages[4].start).days <= 110
     assert b.stages[5].location.startswith("FI-SEA-")
