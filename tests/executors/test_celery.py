@@ -167,7 +167,7 @@ def test_an_invalid_broker_url_exits_68(url, tmp_path):
 
 def test_no_worker_listening_is_reported_and_the_ledger_stays_resumable(queue, pg_url, tmp_path, small):
     url = require("redis")
-    result = run_cli(*_celery_args(small[1], pg_url, url, queue, "--worker-wait", "2"), cwd=tmp_path, timeout=300)
+    result = run_cli(*_celery_args(small[1], pg_url, url, queue, "--worker-wait", "1"), cwd=tmp_path, timeout=300)
     assert result.returncode == 79, result.stderr
     assert f"no worker took a task from queue '{queue}'" in result.stderr
     use(pg_url)
