@@ -7,14 +7,16 @@ Usage: .venv/bin/python benchmarks/bench_celery.py [SCENARIO_OR_PLAN] [--workers
 Defaults to scenarios/full_170.aqs. Each round applies the plan to a fresh PostgreSQL database with
 the local executor (``--workers`` processes), then through each broker with one `aquadsl worker`
 of ``--workers`` processes started for the round (and killed after). Goal: Celery >= 90 % of local.
-With --check-digests, the table digests of every run are compared with the local run's (use it on demo:
-on full_170 the in-process digest of 45 M rows needed about 9 GB).
+With --check-digests, the table digests of every run are compared with the local run's (digests
+stream, ~200 MB whatever the size). Every row also prints the load average at the end of the run and
+the CPU seconds of apply and its workers (PostgreSQL's own backends are not counted).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -49,6 +51,26 @@ def start_worker(broker: str, queue: str, workers: int, log: Path) -> subprocess
     return proc
 
 
+def group_cpu_s(pgid: int) -> float:
+    """CPU seconds (user + system) of the live processes in process group ``pgid``."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid:      # fields after the command: state, ppid, pgrp, ...
+                total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def own_cpu_s() -> float:
+    """CPU seconds of this process and its reaped children (the local executor's workers)."""
+    return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                                  resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+
 def stop_worker(proc: subprocess.Popen) -> None:
     try:
         os.killpg(proc.pid, signal.SIGKILL)
@@ -67,14 +89,18 @@ def run(plan, executor: ExecutorConfig, workers: int, admin: str, check: bool) -
         worker = start_worker(executor.broker, executor.queue, workers, scratch / "worker.log")
     options = ApplyOptions(workers=workers, log_dir=str(scratch / "logs"), progress="none", executor=executor)
     try:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), own_cpu_s()
         summary = apply_plan(plan, url, options, echo=lambda m: None)
         wall = time.perf_counter() - started
-        digests = None
+        cpu = own_cpu_s() - cpu + (group_cpu_s(worker.pid) if worker is not None else 0.0)
+        load = os.getloadavg()
+        digests, digest_s = None, 0.0
         if check:
             from aquadsl.runtime import digest
 
+            digest_s = time.perf_counter()
             digests = digest.digests()
+            digest_s = time.perf_counter() - digest_s
     finally:
         if worker is not None:
             stop_worker(worker)
@@ -82,7 +108,8 @@ def run(plan, executor: ExecutorConfig, workers: int, admin: str, check: bool) -
         shutil.rmtree(scratch, ignore_errors=True)
     return {"rows": summary.rows_total, "load_s": summary.elapsed_s, "wall_s": wall,
             "rows_per_s": summary.rows_total / summary.elapsed_s, "failed": summary.failed,
-            "rss": summary.worker_peak_rss_mb, "digests": digests}
+            "rss": summary.worker_peak_rss_mb, "digests": digests, "digest_s": digest_s, "cpu_s": cpu,
+            "load": load}
 
 
 def main() -> None:
@@ -101,7 +128,7 @@ def main() -> None:
         for b in args.brokers.split(",") if b]
     print(f"{label}: {len(plan.batches)} batches, {args.workers} worker processes, PostgreSQL")
     print(f"{'round':>5} {'executor':<9} {'rows':>12} {'load s':>8} {'rows/s':>10} {'of local':>9} "
-          f"{'wall s':>8}  peak MB per worker")
+          f"{'wall s':>8} {'CPU s':>7} {'load avg':>15}  peak MB per worker")
     for round_no in range(1, args.rounds + 1):
         local = None
         for name, executor in executors:
@@ -111,9 +138,13 @@ def main() -> None:
             same = "" if r["digests"] is None else (
                 "  digests = local" if r["digests"] == local["digests"] else "  DIGESTS DIFFER")
             rss = ", ".join(f"{m:.0f}" for m in r["rss"])
+            loadavg = " ".join(f"{x:.1f}" for x in r["load"])
             print(f"{round_no:>5} {name:<9} {r['rows']:>12,} {r['load_s']:>8.1f} {r['rows_per_s']:>10,.0f} "
-                  f"{share:>8.0%} {r['wall_s']:>8.1f}  {rss}{same}"
+                  f"{share:>8.0%} {r['wall_s']:>8.1f} {r['cpu_s']:>7.0f} {loadavg:>15}  {rss}{same}"
                   + (f"  FAILED {r['failed']}" if r["failed"] else ""), flush=True)
+    if args.check_digests:
+        print(f"digests: {r['digest_s']:.0f} s for the last run; this process's peak RSS "
+              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -117,8 +117,10 @@ def worker(broker, result_backend, concurrency, queue, visibility_timeout, logle
     app = make_app(broker, result_backend, queue, visibility_timeout)
     brokers.check(app, broker, result_backend or brokers.default_backend(broker))
     node = name or f"aquadsl-{os.getpid()}@{socket.gethostname()}"
+    # No mingle: it waits ~1 s at every start to sync revoked-task lists with other workers, which
+    # aquadsl does not need (a revoked task that still arrives finds its run ended and does nothing).
     runner = app.Worker(concurrency=concurrency or os.cpu_count() or 1, queues=[queue], loglevel=loglevel.upper(),
-                        hostname=node, pool_cls="prefork", optimization="fair")
+                        hostname=node, pool_cls="prefork", optimization="fair", without_mingle=True)
     runner.start()
     sys.exit(runner.exitcode or exits.OK)
 

@@ -12,35 +12,32 @@ from aquadsl.plan.model import dumps
 from aquadsl.plan.partition import partition
 from aquadsl.runtime import digest, ledger
 from tests.conftest import SCENARIOS
-from tests.executors.conftest import BROKERS, require, wait_for_file
+from tests.executors.conftest import BROKERS, empty, require, wait_for_file
 from tests.runtime.conftest import pg_database, run_cli, start_cli, use
 from tests.runtime.planfactory import small_plan
 
 DEMO = str(SCENARIOS / "demo.aqs")
 
 
-def _local(source: str, tmp_path_factory) -> dict:
-    """Digests of ``source`` applied by the local executor (2 workers) to a fresh PostgreSQL database."""
-    databases = pg_database()
-    url = next(databases)
-    try:
-        result = run_cli("apply", source, "--workers", "2", "--database", url, "--progress", "none",
-                         cwd=tmp_path_factory.mktemp("local"))
-        assert result.returncode == 0, result.stderr
-        use(url)
-        return digest.digests()
-    finally:
-        databases.close()
+def _local(source: str, url: str, tmp_path_factory, timeout: float = 300) -> dict:
+    """Digests of ``source`` applied by the local executor (2 workers) to the emptied database ``url``."""
+    empty(url)
+    result = run_cli("apply", source, "--workers", "2", "--database", url, "--progress", "none",
+                     cwd=tmp_path_factory.mktemp("local"), timeout=timeout)
+    assert result.returncode == 0, result.stderr
+    use(url)
+    return digest.digests()
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory):
-    """A five-batch plan file, its largest batch (enqueued first) and its local digests."""
+def small(tmp_path_factory, migrated_url):
+    """A five-batch plan file, its largest batch (enqueued first) and its local digests. Module-scoped,
+    so pytest sets it up before a test's ``pg_url`` empties the same database for the Celery run."""
     plan = small_plan(batches=5)
     path = tmp_path_factory.mktemp("small") / "plan.json"
     path.write_text(dumps(plan), encoding="utf-8")
     largest = partition(plan, len(plan.batches))[0].batch_ids[0]
-    return plan, str(path), largest, _local(str(path), tmp_path_factory)
+    return plan, str(path), largest, _local(str(path), migrated_url, tmp_path_factory)
 
 
 def _celery_args(source: str, url: str, broker_url: str, queue: str, *extra: str) -> list[str]:
@@ -134,18 +131,24 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.fixture(scope="module")
+def blank_url():
+    """A database with no tables at all (the runtime's fresh one): nothing may create any."""
+    yield from pg_database()
+
+
 @pytest.mark.parametrize("scheme", ["redis://:hunter2@127.0.0.1:{port}/0", "amqp://guest:hunter2@127.0.0.1:{port}//"])
-def test_an_unreachable_broker_is_a_clear_error_before_the_database_is_touched(scheme, pg_url, tmp_path):
+def test_an_unreachable_broker_is_a_clear_error_before_the_database_is_touched(scheme, blank_url, tmp_path):
     bad = scheme.format(port=_closed_port())
-    result = run_cli(*_celery_args(DEMO, pg_url, bad, "q", "--fresh"), cwd=tmp_path, timeout=120)
+    result = run_cli(*_celery_args(DEMO, blank_url, bad, "q", "--fresh"), cwd=tmp_path, timeout=120)
     assert result.returncode == 68, result.stderr
     assert "error[AQS520]: cannot reach the broker" in result.stderr and "Connection refused" in result.stderr
     assert "hunter2" not in result.stdout + result.stderr and ":***@" in result.stderr
     assert "Traceback" not in result.stderr
-    use(pg_url)
+    use(blank_url)
     from django.db import connection
 
-    assert "farm_batch_ledger" not in connection.introspection.table_names()   # nothing was written
+    assert connection.introspection.table_names() == []   # nothing was written
 
 
 def test_a_worker_with_an_unreachable_broker_exits_68(tmp_path):
@@ -162,9 +165,9 @@ def test_an_invalid_broker_url_exits_68(url, tmp_path):
     assert "hunter2" not in result.stdout + result.stderr
 
 
-def test_no_worker_listening_is_reported_and_the_ledger_stays_resumable(queue, pg_url, tmp_path):
+def test_no_worker_listening_is_reported_and_the_ledger_stays_resumable(queue, pg_url, tmp_path, small):
     url = require("redis")
-    result = run_cli(*_celery_args(DEMO, pg_url, url, queue, "--worker-wait", "2"), cwd=tmp_path, timeout=300)
+    result = run_cli(*_celery_args(small[1], pg_url, url, queue, "--worker-wait", "1"), cwd=tmp_path, timeout=300)
     assert result.returncode == 79, result.stderr
     assert f"no worker took a task from queue '{queue}'" in result.stderr
     use(pg_url)
@@ -182,16 +185,30 @@ def test_celery_needs_postgresql(tmp_path):
 SLOW = "AQUADSL_SLOW_TESTS"
 
 
+@pytest.fixture(scope="module")
+def local_digests(tmp_path_factory, migrated_url):
+    """local_digests(scenario) -> the local executor's digests, computed once for both brokers."""
+    cache: dict[str, dict] = {}
+
+    def get(scenario: str) -> dict:
+        if scenario not in cache:
+            cache[scenario] = _local(str(SCENARIOS / f"{scenario}.aqs"), migrated_url, tmp_path_factory,
+                                     timeout=3600)
+        return cache[scenario]
+    return get
+
+
 @pytest.mark.skipif(not os.environ.get(SLOW), reason=f"demo and uat_ladder (27 M rows) through both brokers "
                                                      f"take minutes; set {SLOW}=1")
 @pytest.mark.parametrize("scenario", ["demo", "uat_ladder"])
 def test_a_scenario_through_celery_gives_the_local_digests(scenario, broker, queue, pg_url, start_worker,
-                                                           tmp_path, tmp_path_factory):
+                                                           tmp_path, local_digests):
     from aquadsl.compiler import compile_path
 
     kind, url = broker
     source = str(SCENARIOS / f"{scenario}.aqs")
-    local = _local(source, tmp_path_factory)
+    local = local_digests(scenario)
+    empty(pg_url)
     worker = start_worker(url, queue, concurrency=2)
     result = run_cli(*_celery_args(source, pg_url, url, queue), cwd=tmp_path, timeout=3600)
     assert result.returncode == 0, result.stderr
