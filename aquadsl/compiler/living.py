@@ -46,25 +46,32 @@ def incidents(seed: int, batch_id: str, lifecycle: LifecyclePlan, start: dt.date
     out = []
     for i, stage in enumerate(lifecycle.stages):
         days = np.nonzero(traj.stage_index == i)[0]
+        if not len(days) or not stage.incidents:
+            continue
+        months = _months(start, days)
         for inc in stage.incidents:
-            if not len(days):
-                continue
             what = f"incident:{stage.name}:{inc.name}"
-            dates = [start + dt.timedelta(days=int(d)) for d in days]
-            allowed = [d for d in dates if in_season(d.month, inc.months)]
+            allowed = days[_in_season(months, inc.months)]
             count = _poisson(inc.per_year * len(days) / 365.0, _uniform(seed, batch_id, what))
-            for k in range(count if allowed else 0):
-                first = allowed[int(_uniform(seed, batch_id, what, 1 + 2 * k) * len(allowed))]
+            for k in range(count if len(allowed) else 0):
+                first = start + dt.timedelta(days=int(allowed[int(_uniform(seed, batch_id, what, 1 + 2 * k)
+                                                                  * len(allowed))]))
                 size = 0.5 + _uniform(seed, batch_id, what, 2 + 2 * k)          # 0.5 to 1.5 × declared
                 out.append(BatchIncident(name=inc.name, start=first, days=inc.days,
                                          mortality=round(min(0.9, inc.mortality * size), 4), appetite=inc.appetite))
     return tuple(sorted(out, key=lambda x: (x.start, x.name)))
 
 
-def in_season(month: int, months: tuple[int, int]) -> bool:
-    """Whether ``month`` lies in ``lo..hi``; a range such as 10..3 runs over the new year."""
-    lo, hi = months
-    return lo <= month <= hi if lo <= hi else month >= lo or month <= hi
+def _months(start: dt.date, days: np.ndarray) -> np.ndarray:
+    """The calendar month (1-12) of each batch day, as an array (a date object per day was the cost)."""
+    dates = np.datetime64(start, "D") + days
+    return dates.astype("datetime64[M]").astype(np.int64) % 12 + 1
+
+
+def _in_season(months: np.ndarray, season: tuple[int, int]) -> np.ndarray:
+    """Which ``months`` lie in ``lo..hi``; a range such as 10..3 runs over the new year."""
+    lo, hi = season
+    return (months >= lo) & (months <= hi) if lo <= hi else (months >= lo) | (months <= hi)
 
 
 def _poisson(lam: float, u: float) -> int:

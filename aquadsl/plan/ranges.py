@@ -74,7 +74,7 @@ def check(items: Iterable[str]) -> None:
             _parse(item)
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=1 << 16)   # every hall and area of 200 geographies, and more
 def _expand_tuple(items: tuple[str, ...]) -> tuple[str, ...]:
     names: list[str] = []
     for item in items:
