@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from aquadsl.plan.model import BatchPlan, GeographyPlan, Infrastructure, Plan, dumps
+from aquadsl.plan.model import BatchPlan, GeographyPlan, Infrastructure, Plan
 from aquadsl.plan.ranges import expand
 
 Value = str | int | float | bool | None
@@ -92,7 +92,7 @@ def field_diff(old: Plan, new: Plan) -> PlanDiff:
     """Compare two plans; every list is in plan order or sorted, so the result is deterministic."""
     batches, unchanged, reordered = _batch_changes(old, new)
     return PlanDiff(
-        has_changes=dumps(old) != dumps(new),
+        has_changes=not same_bytes(old, new),
         scenario=new.parameters.scenario,
         old_sha256=old.sources.sha256, new_sha256=new.sources.sha256,
         plan_changes=_plan_changes(old, new),
@@ -114,11 +114,31 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
     return base.model_copy(update={"review": review(old, new, base)})
 
 
+def same_bytes(old: Plan, new: Plan) -> bool:
+    """Whether ``dumps(old) == dumps(new)``, without rendering either plan whole.
+
+    The canonical form indents a fixed way, so two plans render alike exactly when every part does in
+    compact JSON (sorted keys, the same C encoder's float and string forms): the plan without its
+    batches, then batch by batch, stopping at the first difference.
+    """
+    if len(old.batches) != len(new.batches):
+        return False
+    if _compact(old.model_dump(mode="json", exclude={"batches"})) != \
+            _compact(new.model_dump(mode="json", exclude={"batches"})):
+        return False
+    return all(a is b or _compact(a.model_dump(mode="json")) == _compact(b.model_dump(mode="json"))
+               for a, b in zip(old.batches, new.batches))
+
+
+def _compact(data: object) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
+
 # ------------------------------------------------------------------ generic
 def _scalar(value: object) -> Value:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return _compact(value)
 
 
 def flatten(data: object, prefix: str = "") -> dict[str, Value]:

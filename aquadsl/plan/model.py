@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from aquadsl.plan.canonical import fast_json
 from aquadsl.plan.ranges import check, expand
 
 
@@ -414,8 +415,14 @@ def to_data(plan: Plan) -> dict:
 
 
 def dumps(plan: Plan) -> str:
-    """The canonical bytes of a plan (as text): sorted keys, two-space indent, trailing newline."""
-    return json.dumps(to_data(plan), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    """The canonical bytes of a plan (as text): sorted keys, two-space indent, trailing newline.
+
+    The bytes are those of ``json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False)``. The
+    standard library writes indented JSON in pure Python (4.6 s for a 94 MB plan), so orjson writes
+    it (13 times faster) whenever its bytes are provably the same; see :func:`canonical.fast_json`.
+    """
+    data = to_data(plan)
+    return (fast_json(data) or json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False)) + "\n"
 
 
 class PlanFormatError(ValueError):

@@ -1,0 +1,67 @@
+"""D5: the fast paths give exactly what the slow ones gave (plan bytes, diff's has_changes)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from aquadsl.plan import canonical
+from aquadsl.plan.diff import same_bytes
+from aquadsl.plan.model import dumps, to_data
+
+
+def _stdlib(data) -> str:
+    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False)
+
+
+def test_plan_bytes_are_the_standard_librarys(plan):
+    assert dumps(plan) == _stdlib(to_data(plan)) + "\n"
+
+
+@pytest.mark.skipif(canonical.orjson is None, reason="orjson is not installed: dumps uses the stdlib only")
+def test_orjson_is_used_for_an_ordinary_plan(plan):
+    assert canonical.fast_json(to_data(plan)) == _stdlib(to_data(plan))
+
+
+@pytest.mark.parametrize("value", [1e-05, -2.5e-07, 1e-300, 0.00001234, float("nan"), float("inf"),
+                                   2 ** 70, "\ud800", "tab\tnul\x00 \u2028 ü 😀 1e-5 0.00001", -0.0, 1e16,
+                                   0.0001, 123.456, {"b": [], "a": {}}])
+def test_every_value_gets_the_standard_librarys_bytes(plan, value):
+    data = to_data(plan)
+    data["parameters"]["variables"] = {"x": value, "ü": [value, 1.5]}
+    fast = canonical.fast_json(data)
+    try:
+        slow = _stdlib(data)
+    except UnicodeEncodeError:   # not representable at all: the fast path must not pretend otherwise
+        assert fast is None
+        return
+    assert fast in (None, slow)
+
+
+def test_small_floats_are_found_in_the_output_and_strings_only_cost_a_false_alarm():
+    assert canonical._small_float(b'{"a": 1e-7}') and canonical._small_float(b'[-0.00001]')
+    assert canonical._small_float(b'"x": "1e-5"')          # a false alarm: the stdlib writes it instead
+    assert not canonical._small_float(b'{"a": 10.00001, "b": "Ring-01", "c": 1e+16, "d": 0.0001}')
+
+
+def test_same_bytes_agrees_with_comparing_the_whole_dumps(plan, kit):
+    first = plan.batches[0].id
+    variants = [
+        plan,
+        kit.modify_batch(plan, first, eggs=plan.batches[0].eggs + 1),
+        kit.modify_batch(plan, first, growth_factors={"fry": 1.01}),
+        kit.modify_batch(plan, first, growth_factors={"fry": 0.0}),
+        kit.modify_batch(plan, first, growth_factors={"fry": -0.0}),     # equal as numbers, not as bytes
+        kit.with_batches(plan, list(reversed(plan.batches))),
+        kit.with_batches(plan, plan.batches[1:]),
+        plan.model_copy(update={"estimated_rows": {**plan.estimated_rows, "batches": 0}}),
+        plan.model_copy(update={"parameters": plan.parameters.model_copy(update={"seed": 12})}),
+        plan.model_copy(update={"parameters": plan.parameters.model_copy(update={"variables": {
+            **plan.parameters.variables, "stagger": 5.0}})}),                 # 5 == 5.0, but "5" != "5.0"
+    ]
+    for a in variants:
+        for b in variants:
+            assert same_bytes(a, b) == (dumps(a) == dumps(b))
+    assert same_bytes(plan, variants[0]) and not same_bytes(variants[3], variants[4])
+    assert not same_bytes(plan, variants[-1])
