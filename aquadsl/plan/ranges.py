@@ -71,7 +71,13 @@ def check(items: Iterable[str]) -> None:
     """Validate compact items without expanding them (a hand-edited range cannot exhaust memory)."""
     for item in items:
         if ".." in item:
-            _parse(item)
+            _checked(item)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _checked(item: str) -> None:
+    """:func:`_parse` once per distinct item (a plan repeats its hall ranges in every batch's windows)."""
+    _parse(item)
 
 
 @functools.lru_cache(maxsize=1 << 16)   # every hall and area of 200 geographies, and more

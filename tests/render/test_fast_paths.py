@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from aquadsl.plan import canonical
+from aquadsl.plan import booking, canonical
 from aquadsl.plan.diff import same_bytes
 from aquadsl.plan.model import dumps, to_data
+from aquadsl.plan.ranges import compress, expand
 
 
 def _stdlib(data) -> str:
@@ -65,3 +70,33 @@ def test_same_bytes_agrees_with_comparing_the_whole_dumps(plan, kit):
             assert same_bytes(a, b) == (dumps(a) == dumps(b))
     assert same_bytes(plan, variants[0]) and not same_bytes(variants[3], variants[4])
     assert not same_bytes(plan, variants[-1])
+
+
+def _double_booking_by_sort(batches):
+    """The sort of every (container, stay) that booking.double_booking replaced, kept as the reference."""
+    stays = sorted((c, w.start, w.end, b.id, w.stage) for b in batches for w in b.stages
+                   for c in expand(w.containers))
+    holder = None
+    for stay in stays:
+        if holder is not None and holder[0] == stay[0] and stay[1] < holder[2]:
+            c, start, end, batch, stage = holder
+            return (f"container {c} holds two batches at once: batch {batch} ({stage}, {start} to {end}) "
+                    f"and batch {stay[3]} ({stay[4]}, from {stay[1]})")
+        if holder is None or holder[0] != stay[0] or stay[2] > holder[2]:
+            holder = stay
+    return None
+
+
+_STAY = st.tuples(st.integers(0, 5), st.integers(1, 4), st.integers(0, 60), st.integers(0, 30),
+                  st.sampled_from(["fry", "parr"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_STAY, min_size=1, max_size=4), max_size=8))
+def test_double_booking_matches_the_sort_of_every_stay(specs):
+    day0 = dt.date(2020, 1, 1)
+    batches = [SimpleNamespace(id=f"B{i}", stages=tuple(
+        SimpleNamespace(stage=stage, containers=compress(f"C{k:02d}" for k in range(first, first + n)),
+                        start=day0 + dt.timedelta(days=s), end=day0 + dt.timedelta(days=s + length))
+        for first, n, s, length, stage in windows)) for i, windows in enumerate(specs)]
+    assert booking.double_booking(batches) == _double_booking_by_sort(batches)
