@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from aquadsl.plan import booking, canonical
 from aquadsl.plan.diff import same_bytes
-from aquadsl.plan.model import dumps, to_data
+from aquadsl.plan.model import PlanFormatError, _loads_step_by_step, dumps, loads, to_data
 from aquadsl.plan.ranges import compress, expand
 
 
@@ -100,3 +100,38 @@ def test_double_booking_matches_the_sort_of_every_stay(specs):
                         start=day0 + dt.timedelta(days=s), end=day0 + dt.timedelta(days=s + length))
         for first, n, s, length, stage in windows)) for i, windows in enumerate(specs)]
     assert booking.double_booking(batches) == _double_booking_by_sort(batches)
+
+
+def _outcome(load, text):
+    try:
+        return load(text)
+    except PlanFormatError as exc:
+        return str(exc)
+
+
+def _edits(text: str) -> list[str]:
+    """Hand edits of a plan's text: each either loads or is refused, by both paths alike."""
+    body = text[text.index("{") + 1:]
+    return [
+        text,
+        text.replace('"format_version": 1', '"format_version": "1"'),
+        text.replace('"format_version": 1', '"format_version": 1.0'),
+        text.replace('"format_version": 1', '"format_version": true'),
+        text.replace('"format_version": 1', '"format\\u005fversion": "1"'),
+        text.replace('"format_version": 1', '"format_version": 2'),
+        "{" + '"format_version": "1", ' + body,                       # a duplicate key: the last wins
+        "\ufeff" + text, text + " x", "[1]", "", "{",
+        text.replace('"eggs": ', '"eggs": 1e400, "eggs": ', 1),
+        text.replace('"eggs": ', '"eggs": "x", "eggs": ', 1),
+        text.replace('"eggs": 3', '"eggs": "3', 1).replace('"eggs": "3000000', '"eggs": "3000000"', 1),
+        text.replace('"fry"', '"fr\\ud800y"', 1),                      # a lone surrogate in a dict key
+        text.replace('"FI-FW-01', '"FI-FW-01\\ud800', 1),
+        text.replace('"label": "', '"label": "\\u0000', 1),
+        text.replace('"harvest_target_kg": 5.0', '"harvest_target_kg": NaN', 1),
+    ]
+
+
+def test_loading_straight_from_text_gives_what_the_step_by_step_path_gives(plan):
+    for text in _edits(dumps(plan)):
+        assert _outcome(loads, text) == _outcome(_loads_step_by_step, text)
+    assert loads(dumps(plan)) == plan
