@@ -90,9 +90,10 @@ class PlanDiff(_Frozen):
 
 def field_diff(old: Plan, new: Plan) -> PlanDiff:
     """Compare two plans; every list is in plan order or sorted, so the result is deterministic."""
-    batches, unchanged, reordered = _batch_changes(old, new)
+    dumped: dict[int, dict] = {}       # id(batch) -> its JSON data, shared by both comparisons
+    batches, unchanged, reordered = _batch_changes(old, new, dumped)
     return PlanDiff(
-        has_changes=not same_bytes(old, new),
+        has_changes=not same_bytes(old, new, dumped),
         scenario=new.parameters.scenario,
         old_sha256=old.sources.sha256, new_sha256=new.sources.sha256,
         plan_changes=_plan_changes(old, new),
@@ -114,7 +115,7 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
     return base.model_copy(update={"review": review(old, new, base)})
 
 
-def same_bytes(old: Plan, new: Plan) -> bool:
+def same_bytes(old: Plan, new: Plan, dumped: dict[int, dict] | None = None) -> bool:
     """Whether ``dumps(old) == dumps(new)``, without rendering either plan whole.
 
     The canonical form indents a fixed way, so two plans render alike exactly when every part does in
@@ -126,8 +127,17 @@ def same_bytes(old: Plan, new: Plan) -> bool:
     if _compact(old.model_dump(mode="json", exclude={"batches"})) != \
             _compact(new.model_dump(mode="json", exclude={"batches"})):
         return False
-    return all(a is b or _compact(a.model_dump(mode="json")) == _compact(b.model_dump(mode="json"))
+    dumped = {} if dumped is None else dumped
+    return all(a is b or _compact(_data(a, dumped)) == _compact(_data(b, dumped))
                for a, b in zip(old.batches, new.batches))
+
+
+def _data(b: BatchPlan, dumped: dict[int, dict]) -> dict:
+    """``b.model_dump(mode="json")``, once per batch object within one diff."""
+    data = dumped.get(id(b))
+    if data is None:
+        data = dumped[id(b)] = b.model_dump(mode="json")
+    return data
 
 
 def _compact(data: object) -> str:
@@ -179,9 +189,9 @@ def _plan_changes(old: Plan, new: Plan) -> tuple[FieldChange, ...]:
 
 
 # ------------------------------------------------------------------ batches
-def batch_fields(b: BatchPlan) -> dict[str, Value]:
+def batch_fields(b: BatchPlan, dumped: dict[int, dict] | None = None) -> dict[str, Value]:
     """The compared fields of one batch as {dotted path: scalar}, stage windows keyed by stage name."""
-    data = b.model_dump(mode="json")
+    data = _data(b, {} if dumped is None else dumped)
     out: dict[str, Value] = {f: data[f] for f in BATCH_FIELDS}
     seen: dict[str, int] = {}
     for w in data["stages"]:
@@ -225,7 +235,7 @@ def pair_batches(old: Plan, new: Plan) -> dict[str, BatchPlan]:
     return pairs
 
 
-def _batch_changes(old: Plan, new: Plan) -> tuple[tuple[BatchChange, ...], int, int]:
+def _batch_changes(old: Plan, new: Plan, dumped: dict[int, dict]) -> tuple[tuple[BatchChange, ...], int, int]:
     pairs = pair_batches(old, new)
     paired_old = {a.id for a in pairs.values()}
     out: list[BatchChange] = []
@@ -235,7 +245,7 @@ def _batch_changes(old: Plan, new: Plan) -> tuple[tuple[BatchChange, ...], int, 
         if a is None:
             out.append(_one_sided(b, "added"))
             continue
-        changes = compare_in_order(batch_fields(a), batch_fields(b))
+        changes = compare_in_order(batch_fields(a, dumped), batch_fields(b, dumped))
         if not changes and a.id == b.id:
             unchanged += 1
             reordered += (a.index, a.geo_index) != (b.index, b.geo_index)
