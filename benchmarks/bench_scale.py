@@ -1,7 +1,8 @@
 """Scale benchmark (issue 11, D5): compile, diff and the start of apply for 10k and 100k batches.
 
-Generates a scenario with many geographies (each like the reference Faroe farm, 500 batches 60 days
-apart, offsets spread over the stagger), then prints, with the load average: `compile --out` as a
+Generates a scenario with many geographies (each like the reference Faroe farm, but 12 containers a
+hall: with 10, one of the 200 geographies of 100k batches overflows a post-smolt hall; 500 batches 60
+days apart, offsets spread over the stagger), then prints, with the load average: `compile --out` as a
 process (wall, CPU = user + sys, peak RSS), the plan size, `diff plan plan` as a process (the same),
 and the seconds until `apply` prints its first line (and the CPU it used by then) and its first
 finished batch (the run is then stopped; a throwaway SQLite database is used).
@@ -29,7 +30,7 @@ STAGGER = 60
 GEO = """geography g{i:04d} "Farm {i}" {{
   code G{i:04d}
   prefix P{i:04d}
-  stations 12 halls A..E containers 10
+  stations 12 halls A..E containers 12
   hall A kind tray
   hall B kind fry_tank
   hall C kind parr_tank
