@@ -16,8 +16,19 @@ from aquadsl.sim.population import incident_rates
 CLIP = 2.0          # factors are drawn within ±2 standard deviations
 
 
+_U64_MASK = (1 << 64) - 1
+
+
 def _key(seed: int, batch_id: str, what: str, lane: int) -> np.ndarray:
-    return rng.keys(np.array([rng.family_key(seed, batch_id, what)], dtype=np.uint64), np.zeros(1, np.int64), lane)
+    """``rng.keys`` of the family key at day 0 and ``lane``, as a one-key array: SplitMix64's finaliser on
+    Python ints (exact, wrapping like uint64), without the array checks that made it a fifth of expand."""
+    z = rng.family_key(seed, batch_id, what) ^ lane      # day 0: the counter is the lane
+    z ^= z >> 30
+    z = (z * 0xBF58476D1CE4E5B9) & _U64_MASK
+    z ^= z >> 27
+    z = (z * 0x94D049BB133111EB) & _U64_MASK
+    z ^= z >> 31
+    return np.array([z], dtype=np.uint64)
 
 
 def _normal(seed: int, batch_id: str, what: str, lane: int = 0) -> float:

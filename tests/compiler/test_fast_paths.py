@@ -79,3 +79,12 @@ def test_first_free_takes_the_first_free_in_order_or_none():
     assert _first_free(names, 3, occ, d, d + dt.timedelta(days=5)) == ["C01", "C03", "C05"]
     assert _first_free(names, 4, occ, d, d + dt.timedelta(days=5)) is None
     assert _first_free(names, 5, occ, d + dt.timedelta(days=10), d + dt.timedelta(days=12)) == names
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**63), st.text(min_size=1, max_size=12), st.integers(0, (1 << 20) - 1))
+def test_scalar_keys_equal_the_generators_keys(seed, batch_id, lane):
+    from aquadsl.sim import rng
+    family = np.array([rng.family_key(seed, batch_id, "growth:fry")], dtype=np.uint64)
+    expected = rng.keys(family, np.zeros(1, np.int64), lane)
+    assert living._key(seed, batch_id, "growth:fry", lane).tolist() == expected.tolist()
