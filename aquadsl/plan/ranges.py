@@ -18,8 +18,14 @@ def _tail(stem: str) -> str:
 def compress(names: Iterable[str]) -> tuple[str, ...]:
     """Fold runs of consecutive numbered names (same stem, same width) into ``stemA..B`` items.
 
-    Order is kept; ``expand(compress(x)) == list(x)`` for every sequence of names.
+    Order is kept; ``expand(compress(x)) == list(x)`` for every sequence of names. Cached: the
+    compiler compresses the same first containers of a hall for batch after batch.
     """
+    return _compress_tuple(tuple(names))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _compress_tuple(names: tuple[str, ...]) -> tuple[str, ...]:
     out: list[str] = []
     run: list[tuple[str, int, int]] = []  # (stem, number, width)
 
