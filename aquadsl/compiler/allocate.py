@@ -124,34 +124,48 @@ def _place(batch: BatchSpec, checked: Checked, geo: GeographyPlan, infra: Infras
 
 def _fresh(batch, stage: StageParams, geo: GeographyPlan, infra: Infrastructure, w: Window, occ: Occupancy,
            released: dict[str, dt.date], peak_kg: float):
-    """The hall (of the station free longest) with enough free containers for the stage's biomass."""
-    candidates, halls = [], []
-    for station in geo.stations:
-        for hall in station.halls:
-            if hall.letter == stage.hall:
-                halls.append(hall)
+    """The hall (of the station free longest) with enough free containers for the stage's biomass.
+
+    Halls are tried in rotation order (free longest, then the first in order) and the first that has
+    ``count`` free containers wins, with its first ``count`` free ones: the same choice as ranking
+    every hall's full free list, but it stops as soon as the answer is known.
+    """
+    halls = [hall for station in geo.stations for hall in station.halls if hall.letter == stage.hall]
     if not halls:
-        raise CapacityError(batch, stage, w, candidates, occ)
+        raise CapacityError(batch, stage, w, [], occ)
     cap = infra.container_kinds[halls[0].kind].capacity_kg
     count = max(stage.containers, math.ceil(peak_kg / (cap * FILL)))
-    best = None
-    for order, hall in enumerate(halls):
-        names = expand(hall.containers)
-        candidates.extend(names)
-        free = [n for n in names if occ.is_free(n, w.start, w.reserved)]
-        if len(free) >= count:
-            rank = (released.get(hall.name, dt.date.min), order)
-            if best is None or rank < best[0]:
-                best = (rank, hall.name, free[:count])
-    if best is None:
-        most = max(len(expand(h.containers)) for h in halls)
-        detail = ""
-        if count > stage.containers:
-            detail = (f"its expected biomass of {peak_kg / 1000:,.1f} t (by {w.end - dt.timedelta(days=1)}) needs "
-                      f"{count} containers of {cap / 1000:g} t in one hall {stage.hall}"
-                      + (f", more than a hall's {most}" if count > most else ", and no hall has that many free"))
-        raise CapacityError(batch, stage, w, candidates, occ, detail)
-    return best[1], best[2]
+    for hall in _rotation(halls, released):
+        free = _first_free(expand(hall.containers), count, occ, w.start, w.reserved)
+        if free is not None:
+            return hall.name, free
+    candidates = [n for hall in halls for n in expand(hall.containers)]
+    most = max(len(expand(h.containers)) for h in halls)
+    detail = ""
+    if count > stage.containers:
+        detail = (f"its expected biomass of {peak_kg / 1000:,.1f} t (by {w.end - dt.timedelta(days=1)}) needs "
+                  f"{count} containers of {cap / 1000:g} t in one hall {stage.hall}"
+                  + (f", more than a hall's {most}" if count > most else ", and no hall has that many free"))
+    raise CapacityError(batch, stage, w, candidates, occ, detail)
+
+
+def _rotation(places: list, released: dict[str, dt.date]) -> list:
+    """Halls or sea areas in the order they are offered: free longest first, then the first in order."""
+    order = sorted(range(len(places)), key=lambda k: (released.get(places[k].name, dt.date.min), k))
+    return [places[k] for k in order]
+
+
+def _first_free(names: list[str], count: int, occ: Occupancy, start: dt.date, end: dt.date) -> list[str] | None:
+    """The first ``count`` of ``names`` free over [start, end), or None if fewer are free."""
+    free: list[str] = []
+    for left, name in zip(range(len(names), 0, -1), names):
+        if left < count - len(free):
+            return None
+        if occ.is_free(name, start, end):
+            free.append(name)
+            if len(free) == count:
+                return free
+    return None
 
 
 def _sea(batch, stage: StageParams, geo: GeographyPlan, w: Window, occ: Occupancy, released: dict[str, dt.date],
@@ -159,19 +173,17 @@ def _sea(batch, stage: StageParams, geo: GeographyPlan, w: Window, occ: Occupanc
     """A whole sea area (the one free longest) for the batch's sea phase and fallowing; windows per split."""
     reserve_end = min(until + dt.timedelta(days=1),
                       max(w.reserved, w.end + dt.timedelta(days=stage.fallow_days)))
-    candidates, best = [], None
-    for order, area in enumerate(geo.sea_areas):
-        names = expand(area.rings)
-        candidates.extend(names)
-        if len(names) < sea_plan.most:
-            continue
-        if all(occ.is_free(n, w.start, reserve_end) for n in names):
-            rank = (released.get(area.name, dt.date.min), order)
-            if best is None or rank < best[0]:
-                best = (rank, area, names)
-    if best is None or sea_plan.detail:
+    best = None
+    if not sea_plan.detail:
+        for area in _rotation(list(geo.sea_areas), released):
+            names = expand(area.rings)
+            if len(names) >= sea_plan.most and all(occ.is_free(n, w.start, reserve_end) for n in names):
+                best = (area, names)
+                break
+    if best is None:
+        candidates = [n for area in geo.sea_areas for n in expand(area.rings)]
         raise CapacityError(batch, stage, w, candidates, occ, sea_plan.detail)
-    _, area, names = best
+    area, names = best
     occ.reserve(names, w.start, reserve_end, batch.id)
     released[area.name] = reserve_end
     return sea_windows(sea_plan, stage, area.name, names, w.start, w.end, reserve_end)

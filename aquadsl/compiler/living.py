@@ -17,8 +17,19 @@ from aquadsl.sim.population import incident_rates
 CLIP = 2.0          # factors are drawn within ±2 standard deviations
 
 
+_U64_MASK = (1 << 64) - 1
+
+
 def _key(seed: int, batch_id: str, what: str, lane: int) -> np.ndarray:
-    return rng.keys(np.array([rng.family_key(seed, batch_id, what)], dtype=np.uint64), np.zeros(1, np.int64), lane)
+    """``rng.keys`` of the family key at day 0 and ``lane``, as a one-key array: SplitMix64's finaliser on
+    Python ints (exact, wrapping like uint64), without the array checks that made it a fifth of expand."""
+    z = rng.family_key(seed, batch_id, what) ^ lane      # day 0: the counter is the lane
+    z ^= z >> 30
+    z = (z * 0xBF58476D1CE4E5B9) & _U64_MASK
+    z ^= z >> 27
+    z = (z * 0x94D049BB133111EB) & _U64_MASK
+    z ^= z >> 31
+    return np.array([z], dtype=np.uint64)
 
 
 def _normal(seed: int, batch_id: str, what: str, lane: int = 0) -> float:
@@ -57,15 +68,16 @@ def incidents(seed: int, batch_id: str, lifecycle: LifecyclePlan, start: dt.date
     out = []
     for i, stage in enumerate(lifecycle.stages):
         days = np.nonzero(traj.stage_index == i)[0]
+        if not len(days) or not stage.incidents:
+            continue
+        months = _months(start, days)
         for inc in stage.incidents:
-            if not len(days):
-                continue
             what = f"incident:{stage.name}:{inc.name}"
-            dates = [start + dt.timedelta(days=int(d)) for d in days]
-            allowed = [d for d in dates if in_season(d.month, inc.months)]
+            allowed = days[_in_season(months, inc.months)]
             count = _poisson(inc.per_year * len(days) / 365.0, _uniform(seed, batch_id, what))
-            for k in range(count if allowed else 0):
-                first = allowed[int(_uniform(seed, batch_id, what, 1 + 2 * k) * len(allowed))]
+            for k in range(count if len(allowed) else 0):
+                first = start + dt.timedelta(days=int(allowed[int(_uniform(seed, batch_id, what, 1 + 2 * k)
+                                                                  * len(allowed))]))
                 size = 0.5 + _uniform(seed, batch_id, what, 2 + 2 * k)          # 0.5 to 1.5 × declared
                 out.append(BatchIncident(name=inc.name, start=first, days=inc.days,
                                          mortality=round(min(0.9, inc.mortality * size), 4), appetite=inc.appetite))
@@ -78,10 +90,16 @@ def delousing_losses(lice: LiceCourse) -> tuple[BatchIncident, ...]:
                  for t, loss in zip(lice.treatments, lice.losses) if loss > 0)
 
 
-def in_season(month: int, months: tuple[int, int]) -> bool:
-    """Whether ``month`` lies in ``lo..hi``; a range such as 10..3 runs over the new year."""
-    lo, hi = months
-    return lo <= month <= hi if lo <= hi else month >= lo or month <= hi
+def _months(start: dt.date, days: np.ndarray) -> np.ndarray:
+    """The calendar month (1-12) of each batch day, as an array (a date object per day was the cost)."""
+    dates = np.datetime64(start, "D") + days
+    return dates.astype("datetime64[M]").astype(np.int64) % 12 + 1
+
+
+def _in_season(months: np.ndarray, season: tuple[int, int]) -> np.ndarray:
+    """Which ``months`` lie in ``lo..hi``; a range such as 10..3 runs over the new year."""
+    lo, hi = season
+    return (months >= lo) & (months <= hi) if lo <= hi else (months >= lo) | (months <= hi)
 
 
 def _poisson(lam: float, u: float) -> int:

@@ -108,17 +108,22 @@ def _splits(mass: np.ndarray, lo: int, hi: int, minimum: int, cap: float, h0: in
     if freeze is not None and freeze <= lo:
         rings = max(rings, need(mass[lo:hi].max()))
     out = [(lo, rings)]
-    for d in range(lo + 1, hi):
-        if freeze is not None and d == freeze:
-            wanted = need(mass[d:hi].max())
-        elif need(mass[d]) > rings and (freeze is None or d < freeze):
-            near = freeze is not None and d + LOOKAHEAD >= freeze
-            wanted = need(mass[d:hi if near else min(hi, d + LOOKAHEAD)].max())
-        else:
-            continue
+    needs = np.maximum(1.0, np.ceil(mass[lo:hi] / cap))     # need() of every day, at once
+    before = hi if freeze is None else min(hi, freeze)       # days on which growth alone may split
+    d = lo + 1
+    while d < before:
+        over = np.nonzero(needs[d - lo:before - lo] > rings)[0]
+        if not len(over):
+            break
+        d += int(over[0])
+        near = freeze is not None and d + LOOKAHEAD >= freeze
+        rings = need(mass[d:hi if near else min(hi, d + LOOKAHEAD)].max())   # > rings: it covers day d
+        out.append((d, rings))
+        d += 1
+    if freeze is not None and lo < freeze < hi:
+        wanted = need(mass[freeze:hi].max())
         if wanted > rings:
-            rings = wanted
-            out.append((d, rings))
+            out.append((freeze, wanted))
     return out
 
 

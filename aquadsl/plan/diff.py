@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from aquadsl.plan.model import BatchPlan, GeographyPlan, Infrastructure, Plan, dumps
+from aquadsl.plan.model import BatchPlan, GeographyPlan, Infrastructure, Plan
 from aquadsl.plan.ranges import expand
 
 Value = str | int | float | bool | None
@@ -90,9 +90,10 @@ class PlanDiff(_Frozen):
 
 def field_diff(old: Plan, new: Plan) -> PlanDiff:
     """Compare two plans; every list is in plan order or sorted, so the result is deterministic."""
-    batches, unchanged, reordered = _batch_changes(old, new)
+    dumped: dict[int, dict] = {}       # id(batch) -> its JSON data, shared by both comparisons
+    batches, unchanged, reordered = _batch_changes(old, new, dumped)
     return PlanDiff(
-        has_changes=dumps(old) != dumps(new),
+        has_changes=not same_bytes(old, new, dumped),
         scenario=new.parameters.scenario,
         old_sha256=old.sources.sha256, new_sha256=new.sources.sha256,
         plan_changes=_plan_changes(old, new),
@@ -114,11 +115,40 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
     return base.model_copy(update={"review": review(old, new, base)})
 
 
+def same_bytes(old: Plan, new: Plan, dumped: dict[int, dict] | None = None) -> bool:
+    """Whether ``dumps(old) == dumps(new)``, without rendering either plan whole.
+
+    The canonical form indents a fixed way, so two plans render alike exactly when every part does in
+    compact JSON (sorted keys, the same C encoder's float and string forms): the plan without its
+    batches, then batch by batch, stopping at the first difference.
+    """
+    if len(old.batches) != len(new.batches):
+        return False
+    if _compact(old.model_dump(mode="json", exclude={"batches"})) != \
+            _compact(new.model_dump(mode="json", exclude={"batches"})):
+        return False
+    dumped = {} if dumped is None else dumped
+    return all(a is b or _compact(_data(a, dumped)) == _compact(_data(b, dumped))
+               for a, b in zip(old.batches, new.batches))
+
+
+def _data(b: BatchPlan, dumped: dict[int, dict]) -> dict:
+    """``b.model_dump(mode="json")``, once per batch object within one diff."""
+    data = dumped.get(id(b))
+    if data is None:
+        data = dumped[id(b)] = b.model_dump(mode="json")
+    return data
+
+
+def _compact(data: object) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
+
 # ------------------------------------------------------------------ generic
 def _scalar(value: object) -> Value:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return _compact(value)
 
 
 def flatten(data: object, prefix: str = "") -> dict[str, Value]:
@@ -159,9 +189,9 @@ def _plan_changes(old: Plan, new: Plan) -> tuple[FieldChange, ...]:
 
 
 # ------------------------------------------------------------------ batches
-def batch_fields(b: BatchPlan) -> dict[str, Value]:
+def batch_fields(b: BatchPlan, dumped: dict[int, dict] | None = None) -> dict[str, Value]:
     """The compared fields of one batch as {dotted path: scalar}, stage windows keyed by stage name."""
-    data = b.model_dump(mode="json")
+    data = _data(b, {} if dumped is None else dumped)
     out: dict[str, Value] = {f: data[f] for f in BATCH_FIELDS}
     seen: dict[str, int] = {}
     for w in data["stages"]:
@@ -209,7 +239,7 @@ def pair_batches(old: Plan, new: Plan) -> dict[str, BatchPlan]:
     return pairs
 
 
-def _batch_changes(old: Plan, new: Plan) -> tuple[tuple[BatchChange, ...], int, int]:
+def _batch_changes(old: Plan, new: Plan, dumped: dict[int, dict]) -> tuple[tuple[BatchChange, ...], int, int]:
     pairs = pair_batches(old, new)
     paired_old = {a.id for a in pairs.values()}
     out: list[BatchChange] = []
@@ -219,7 +249,7 @@ def _batch_changes(old: Plan, new: Plan) -> tuple[tuple[BatchChange, ...], int, 
         if a is None:
             out.append(_one_sided(b, "added"))
             continue
-        changes = compare_in_order(batch_fields(a), batch_fields(b))
+        changes = compare_in_order(batch_fields(a, dumped), batch_fields(b, dumped))
         if not changes and a.id == b.id:
             unchanged += 1
             reordered += (a.index, a.geo_index) != (b.index, b.geo_index)

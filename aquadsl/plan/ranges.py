@@ -18,8 +18,14 @@ def _tail(stem: str) -> str:
 def compress(names: Iterable[str]) -> tuple[str, ...]:
     """Fold runs of consecutive numbered names (same stem, same width) into ``stemA..B`` items.
 
-    Order is kept; ``expand(compress(x)) == list(x)`` for every sequence of names.
+    Order is kept; ``expand(compress(x)) == list(x)`` for every sequence of names. Cached: the
+    compiler compresses the same first containers of a hall for batch after batch.
     """
+    return _compress_tuple(tuple(names))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _compress_tuple(names: tuple[str, ...]) -> tuple[str, ...]:
     out: list[str] = []
     run: list[tuple[str, int, int]] = []  # (stem, number, width)
 
@@ -71,10 +77,16 @@ def check(items: Iterable[str]) -> None:
     """Validate compact items without expanding them (a hand-edited range cannot exhaust memory)."""
     for item in items:
         if ".." in item:
-            _parse(item)
+            _checked(item)
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=1 << 16)
+def _checked(item: str) -> None:
+    """:func:`_parse` once per distinct item (a plan repeats its hall ranges in every batch's windows)."""
+    _parse(item)
+
+
+@functools.lru_cache(maxsize=1 << 16)   # every hall and area of 200 geographies, and more
 def _expand_tuple(items: tuple[str, ...]) -> tuple[str, ...]:
     names: list[str] = []
     for item in items:

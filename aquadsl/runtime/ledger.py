@@ -112,9 +112,10 @@ def prepare(plan: Plan, phash: str, fresh: bool) -> str:
 def _ensure_rows(plan: Plan) -> None:
     from aquadsl.farm.models import BatchLedger
 
+    from aquadsl.runtime.rawinsert import insert_rows
+
     have = set(BatchLedger.objects.values_list("batch_id", flat=True))
-    BatchLedger.objects.bulk_create(
-        [BatchLedger(batch_id=b.id, plan_index=b.index) for b in plan.batches if b.id not in have])
+    insert_rows(BatchLedger, [{"batch_id": b.id, "plan_index": b.index} for b in plan.batches if b.id not in have])
     # A run killed outright leaves "running" rows behind; their transactions were rolled back.
     BatchLedger.objects.filter(status=RUNNING).update(status=PENDING)
 
