@@ -52,7 +52,9 @@ def _vm_hwm_mb(pid: int | str = "self") -> float | None:
         with open(f"/proc/{pid}/status", encoding="ascii") as fh:
             for line in fh:
                 if line.startswith("VmHWM:"):
-                    return round(int(line.split()[1]) / 1024.0, 1)
+                    kb = int(line.split()[1])
+                    # 0 kB: the process is still being exec'd and has no memory of its own yet
+                    return round(kb / 1024.0, 1) if kb > 0 else None
     except (OSError, ValueError, IndexError):
         pass
     return None

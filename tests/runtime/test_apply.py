@@ -217,9 +217,30 @@ def test_a_worker_that_never_got_a_batch_still_reports_its_true_peak_memory(plan
     lookups = Lookups({}, {}, {}, {}, {}, np.zeros((1, 1), dtype=np.int64))
     pool = Pool(2, sqlite_url, dumps(plan), lookups, "sqlite")
     pool.start()
-    pool.shutdown(graceful=False)   # at once: neither worker has reported anything yet
+    try:
+        while len(pool.idle()) < 2:             # the event: both workers are up (no batch is sent)
+            assert not [e for e in pool.poll(1.0, None) if e[0] in ("died", "fatal")]
+        for slot in pool.slots:
+            slot.peak_rss_mb.clear()            # forget what "ready" said: only the /proc sample counts
+    finally:
+        pool.shutdown(graceful=False)           # at once, as when the other worker did every batch
     peaks = [slot.peak() for slot in pool.slots]
     assert len(peaks) == 2 and all(p is not None and p > 0 for p in peaks), peaks
+
+
+def test_a_process_still_being_execd_has_no_peak_rather_than_zero(monkeypatch, tmp_path):
+    """The flake's second form, [9.4, 0.0]: /proc says VmHWM 0 kB while a new worker is still being
+    exec'd. That is no measurement, so it is None (reported as unknown), never 0.0."""
+    from aquadsl.runtime import workers
+
+    status = tmp_path / "status"
+    status.write_text("Name:\tpython3\nVmHWM:\t       0 kB\n")
+    real_open = open
+    monkeypatch.setattr("builtins.open", lambda path, *a, **k: real_open(status if str(path).startswith("/proc/4242/")
+                                                                        else path, *a, **k))
+    assert workers._vm_hwm_mb(4242) is None
+    status.write_text("Name:\tpython3\nVmHWM:\t   73728 kB\n")
+    assert workers._vm_hwm_mb(4242) == 72.0
 
 
 def test_a_log_dir_failing_mid_run_stops_cleanly_and_stays_resumable(plan, db_url, tmp_path, monkeypatch):
