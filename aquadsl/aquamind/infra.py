@@ -6,7 +6,7 @@ import re
 
 from aquadsl.plan.model import Plan
 from aquadsl.plan.ranges import expand
-from aquadsl.runtime.infra import UNITS, feed_name, sensor_parameters
+from aquadsl.runtime.infra import UNITS, feed_names, sensor_parameters
 from aquadsl.sim.extra_aquamind import HEALTH_PARAMETERS, store_name
 from aquadsl.sim.treatments import NAMES as TREATMENT_NAMES
 from aquadsl.sim.volume import HARVEST_GRADES
@@ -121,8 +121,7 @@ def size_category(mm: float | None) -> str:
 
 
 def _feeds(plan: Plan) -> list[tuple]:
-    names = _unique(f for f in (feed_name(s) for s in plan.parameters.lifecycle.stages) if f)
-    return [(n, size_category(pellet_mm(n)), pellet_mm(n) or 0.0) for n in names]
+    return [(n, size_category(pellet_mm(n)), pellet_mm(n) or 0.0) for n in feed_names(plan)]
 
 
 def _parameters(plan: Plan) -> list[tuple]:

@@ -36,6 +36,12 @@ def feed_name(stage) -> str | None:
     return stage.feed.feed_name or f"{stage.label} feed"
 
 
+def feed_names(plan: Plan) -> list[str]:
+    """Every feed a feeding event can name: each feeding stage's own feed, then its pellet ladder's."""
+    stages = plan.parameters.lifecycle.stages
+    return _unique(f for s in stages if feed_name(s) for f in [feed_name(s), *(p.feed_name for p in s.pellets)])
+
+
 def _containers(plan: Plan):
     """(container name, kind, hall name or None, area name or None, water) in plan order."""
     for geo in plan.infrastructure.geographies:
@@ -104,8 +110,7 @@ def write_infrastructure(plan: Plan) -> dict[str, int]:
             for name, _, _, _, water, letter in containers
             for p in (sea if water == "sea" else fresh.get(letter, []))])
         stages = plan.parameters.lifecycle.stages
-        named = [f for s in stages if feed_name(s) for f in [feed_name(s), *(p.feed_name for p in s.pellets)]]
-        feeds = _upsert(m.FeedType, [dict(name=f) for f in _unique(named)])
+        feeds = _upsert(m.FeedType, [dict(name=f) for f in feed_names(plan)])
         _upsert(m.LifecycleStage, [
             dict(name=s.name, label=s.label, order=s.order, water=s.water, days=s.days, tgc=s.tgc,
                  weight_cap_g=s.weight_cap_g, mortality_per_day=s.mortality_per_day,

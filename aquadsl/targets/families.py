@@ -151,7 +151,7 @@ def infra_rows(plan: Plan, family: str) -> dict[str, list]:
 
 
 def _infra_tuples(plan: Plan, family: str):
-    from aquadsl.runtime.infra import feed_name, sensor_parameters
+    from aquadsl.runtime.infra import feed_names, sensor_parameters
 
     infra = plan.infrastructure
     if family == "geographies":
@@ -172,7 +172,7 @@ def _infra_tuples(plan: Plan, family: str):
         fresh, sea = sensor_parameters(plan)
         return [(p,) for p in _unique(sea + [p for v in fresh.values() for p in v])]
     if family == "feeds":
-        return [(f,) for f in _unique(feed_name(s) for s in plan.parameters.lifecycle.stages) if f]
+        return [(f,) for f in feed_names(plan)]
     raise KeyError(family)
 
 
