@@ -23,8 +23,8 @@ def apply_target(plan: Plan, mapping: ir.Mapping, manifest: Manifest, url: str,
 
     check_plan_values(mapping, manifest, plan)
     job = build_job(mapping, manifest, plan)
-    hooks = Hooks(prepare=functools.partial(_prepare, job, mapping, manifest, url),
-                  start=functools.partial(_start, job))
+    hooks = Hooks(prepare=functools.partial(_prepare, job, mapping, manifest, url, echo),
+                  start=functools.partial(_start, job, mapping.target.ledger_schema, echo))
     return apply_plan(plan, ledger_url(url, mapping.target.ledger_schema), options, echo, stream, hooks)
 
 
@@ -50,8 +50,8 @@ def tables(job: TargetJob, manifest: Manifest) -> tuple[dict[str, str], dict[str
     return out, pks, types, blocks
 
 
-def _prepare(job: TargetJob, mapping: ir.Mapping, manifest: Manifest, target_url: str, plan: Plan, url: str,
-             options: ApplyOptions) -> tuple[Summary, list[str]]:
+def _prepare(job: TargetJob, mapping: ir.Mapping, manifest: Manifest, target_url: str, echo: Callable[[str], None],
+             plan: Plan, url: str, options: ApplyOptions) -> tuple[Summary, list[str]]:
     from django.db import connection, transaction
     from django.db.utils import Error as DatabaseError
 
@@ -84,13 +84,45 @@ def _prepare(job: TargetJob, mapping: ir.Mapping, manifest: Manifest, target_url
         with connection.cursor() as cur:
             schema_checks.check_collisions(cur, named, pks, todo, blocks)
             schema_checks.advance_sequences(cur, named, pks, types, blocks, len(plan.batches) + 1)
+        _indexes(job, mapping.target.ledger_schema, [manifest.model(x)["db_table"] for x in named], bool(todo), echo)
         if todo:
             load_infrastructure(job, mapping, plan, target_url)
+            with connection.cursor() as cur:     # fresh statistics: the batches' lookups then plan hash joins
+                for table in sorted({t for c in job.maps for t in c.lookup_tables}):
+                    cur.execute(f"ANALYZE {table}")
     except DatabaseError as exc:
         raise database_fault(f"preparing {summary.database} failed: {db.describe_error(exc, url)}") from None
     summary.skipped = len(plan.batches) - len(todo)
     summary.peak_utilisation = peak_utilisation(plan, done)
     return summary, [b.id for b in plan.batches if b.id in todo]
+
+
+def _indexes(job: TargetJob, ledger_schema: str, tables: list[str], loading: bool, echo: Callable[[str], None]) -> None:
+    """``indexes deferred`` with batches to load: drop the empty tables' secondary indexes (recorded first).
+    Otherwise rebuild any a killed run left dropped, before anything else (see targets.bulkindex)."""
+    from django.db import connection, transaction
+
+    from aquadsl.targets import bulkindex
+
+    with transaction.atomic(), connection.cursor() as cur:
+        bulkindex.ensure(cur, ledger_schema)
+        if job.deferred and loading:
+            dropped = bulkindex.defer(cur, ledger_schema, job.schema, tables)
+            if dropped:
+                echo(f"indexes deferred: dropped {dropped} secondary index(es) of empty tables; "
+                     "they are rebuilt when the load ends (or by the next apply)")
+            return
+        waiting = bulkindex.pending(cur, ledger_schema)
+    if waiting:
+        _rebuild(ledger_schema, echo)
+
+
+def _rebuild(ledger_schema: str, echo: Callable[[str], None]) -> None:
+    from aquadsl.targets import bulkindex
+
+    built, seconds = bulkindex.rebuild(ledger_schema)
+    if built:
+        echo(f"indexes deferred: rebuilt {built} index(es) in {seconds:.1f} s")
 
 
 def _delete_loaded(named: dict, pks: dict, blocks: dict, loaded: list[tuple[int, dict]]) -> None:
@@ -108,7 +140,7 @@ def _delete_loaded(named: dict, pks: dict, blocks: dict, loaded: list[tuple[int,
                             [lo, hi])
 
 
-def _start(job: TargetJob, plan: Plan, url: str, options: ApplyOptions, todo: list[str], run_id: int, log,
+def _start(job: TargetJob, ledger_schema: str, echo: Callable[[str], None], plan: Plan, url: str, options: ApplyOptions, todo: list[str], run_id: int, log,
            summary: Summary, progress, lock):
     from aquadsl.executors.local import LocalExecutor
     from aquadsl.runtime.scheduler import Runner
@@ -122,6 +154,10 @@ def _start(job: TargetJob, plan: Plan, url: str, options: ApplyOptions, todo: li
     except BaseException:
         pool.shutdown(graceful=False)
         raise
-    return Runner(plan, todo, pool, DirectSink(), log, progress, run_id=run_id, plan_hash=summary.plan_hash,
-                  database=summary.database, retries=options.retries, timeout=options.timeout,
-                  backoff=options.backoff, lock=lock)
+    runner = Runner(plan, todo, pool, DirectSink(), log, progress, run_id=run_id, plan_hash=summary.plan_hash,
+                    database=summary.database, retries=options.retries, timeout=options.timeout,
+                    backoff=options.backoff, lock=lock)
+    if job.deferred:      # when the run ends normally; an interrupted or killed one leaves them to the next apply
+        run = runner.run
+        runner.run = lambda: (run(), _rebuild(ledger_schema, echo))[0]
+    return runner

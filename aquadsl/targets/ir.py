@@ -186,6 +186,7 @@ class Target(Node):
     verify_sample: int = 20
     endpoints: tuple[str, ...] = ()
     foreign_keys: Literal["checked", "trusted"] = "checked"
+    indexes: Literal["kept", "deferred"] = "kept"
     span: Span
     spans: dict[str, Span] = {}
 

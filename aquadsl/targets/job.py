@@ -26,6 +26,7 @@ class TargetJob:
     entities: dict[str, dict] = field(default_factory=dict)   # infra rows that attribute paths read
     digest: str = ""                          # identity of mapping + manifest (part of the plan hash)
     trusted: bool = False                     # foreign_keys trusted: skip PostgreSQL's per-row FK checks
+    deferred: bool = False                    # indexes deferred: see targets.bulkindex
 
     def wanted(self, family: str) -> list[tuple[str, str]]:
         """The staged columns of a family: the union over every map that reads it."""
@@ -73,7 +74,12 @@ def _strip(value):
 
 
 def digest(mapping: ir.Mapping, manifest: Manifest) -> str:
-    text = json.dumps([_strip(mapping.model_dump(mode="json")), manifest.data], sort_keys=True, default=str)
+    """Identity of what a load writes. ``indexes`` is left out: it changes the time, never a row, so a
+    killed ``indexes deferred`` run may be resumed with ``indexes kept``."""
+    data = _strip(mapping.model_dump(mode="json"))
+    if data.get("target"):
+        data["target"].pop("indexes", None)
+    text = json.dumps([data, manifest.data], sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -93,4 +99,4 @@ def build_job(mapping: ir.Mapping, manifest: Manifest, plan: Plan) -> TargetJob:
     needed = {ENTITY[p.split(".")[0]] for c in maps for p, _ in c.stage_columns if "." in p}
     entities = {f: infra_rows(plan, f) for f in sorted(needed) if f in INFRA}
     return TargetJob(t.name, t.schema_name, t.id_block, when, maps, infra, entities, digest(mapping, manifest),
-                     t.foreign_keys == "trusted")
+                     t.foreign_keys == "trusted", t.indexes == "deferred")

@@ -22,7 +22,8 @@ _PUNCTUATION = {"LBRACE": "'{'", "RBRACE": "'}'", "LPAR": "'('", "RPAR": "')'", 
 _CLASSES = {"NAME": "a name", "STRING": "a quoted string", "INT": "a whole number", "FLOAT": "a number",
             "DATE": "a date (YYYY-MM-DD)", "TIMESTAMP": "a UTC time (YYYY-MM-DDTHH:MM:SSZ)",
             "BOOL": "true or false", "CREATE_MODE": "'upsert' or 'get_or_create'",
-            "HISTORY_POLICY": "'none' or 'initial'", "FK_MODE": "'checked' or 'trusted'", "DECIDE_KIND": "'save', 'clean' or 'signal'",
+            "HISTORY_POLICY": "'none' or 'initial'", "FK_MODE": "'checked' or 'trusted'",
+            "INDEX_MODE": "'kept' or 'deferred'", "DECIDE_KIND": "'save', 'clean' or 'signal'",
             "$END": "the end of the file"}
 
 

@@ -55,6 +55,7 @@ class CompiledMap:
     natural_key: list[str] = field(default_factory=list)   # infra get_or_create: key attnames
     declared_key: bool = False                  # infra key the database does not enforce (no ON CONFLICT)
     fk_sql: list[str] = field(default_factory=list)   # set-based parent checks (see fkcheck), {lo} {hi}
+    lookup_tables: list[str] = field(default_factory=list)   # tables the SELECT joins (analyzed before loading)
     pk: str = "id"
 
     def insert_sql(self, stage: str, base: int) -> str:
@@ -186,7 +187,8 @@ def compile_map(m: ir.ModelMap, manifest: Manifest, target: ir.Target, load_time
     select = f"SELECT {', '.join(values)} {source} {' '.join(ctx.joins)}{where}"
     out = CompiledMap(model=m.model, kind=m.kind, family=m.family, table=ctx.table(m.model),
                       stage_columns=sorted(ctx.stage.items()), columns=columns, select_sql=select,
-                      rows_per_row=len(m.unpivot.items) if m.unpivot else 1, pk=model["pk"])
+                      rows_per_row=len(m.unpivot.items) if m.unpivot else 1, pk=model["pk"],
+                      lookup_tables=sorted({j.split(" ")[2] for j in ctx.joins}))
     if m.kind == "infra":
         _infra_clauses(m, manifest, out)
     return out

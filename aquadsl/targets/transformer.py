@@ -221,7 +221,7 @@ class ToIR(Transformer):
     def t_history(self, c):
         return self._setting(c, str(c[1]))
 
-    t_foreign_keys = t_history
+    t_foreign_keys = t_indexes = t_history
 
     def t_id_block(self, c):
         return self._setting(c, int(str(c[1]).replace("_", "")))

@@ -86,21 +86,26 @@ def _fresh_deletes_only_what_aquadsl_loaded(plan_file, url, manifest, reference)
 
 
 def test_a_killed_and_resumed_apply_equals_an_uninterrupted_one(plan_file, reference, target_url, pg_manifest):
-    second = small_plan(batches=3).batches[1].id
-    proc = start_cli("apply", str(plan_file), "--target", str(MAPPING), "--manifest", str(pg_manifest),
-                     "--database", target_url, "--progress", "none", "--workers", "1",
-                     "--log-dir", str(plan_file.parent / "logs-killed"), cwd=plan_file.parent,
-                     env={"AQUADSL_FAULT_INJECTION": f"simulate:hang:{second}:*"})
-    try:
-        wait_for(lambda: _done(target_url) >= 1, timeout=120)
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
+    _kill_after_one_batch(plan_file, target_url, pg_manifest, MAPPING, "logs-killed")
     assert digests(target_url) != reference
     resumed = apply(plan_file, target_url, pg_manifest, "--workers", "2")
     assert resumed.returncode == 0, resumed.stderr
     assert "(resume)" in resumed.stderr
     assert digests(target_url) == reference
+
+
+def _kill_after_one_batch(plan_file, url, manifest, mapping, logs: str) -> None:
+    """Start an apply whose second batch hangs; SIGKILL it once the first batch is in the ledger."""
+    second = small_plan(batches=3).batches[1].id
+    proc = start_cli("apply", str(plan_file), "--target", str(mapping), "--manifest", str(manifest),
+                     "--database", url, "--progress", "none", "--workers", "1",
+                     "--log-dir", str(plan_file.parent / logs), cwd=plan_file.parent,
+                     env={"AQUADSL_FAULT_INJECTION": f"simulate:hang:{second}:*"})
+    try:
+        wait_for(lambda: _done(url) >= 1, timeout=120)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
 
 
 def _done(url: str) -> int:
@@ -143,4 +148,28 @@ def test_trusted_foreign_keys_load_the_same_rows_and_refuse_a_table_with_a_trigg
         assert done.returncode == 0, done.stderr
     finally:
         trusted.unlink()
+    assert digests(target_url) == reference
+
+
+def _index_defs(url: str) -> list[tuple]:
+    return query(url, "SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2")
+
+
+def test_a_killed_deferred_load_resumed_with_indexes_kept_equals_a_normal_load(plan_file, reference,
+                                                                             target_url, pg_manifest):
+    indexes = _index_defs(target_url)
+    deferred = MAPPING.parent / f".deferred-{os.getpid()}.aqt"   # beside the sample, for its relative paths
+    deferred.write_text(MAPPING.read_text().replace("  history initial\n", "  history initial\n  indexes deferred\n"))
+    try:
+        _kill_after_one_batch(plan_file, target_url, pg_manifest, deferred, "logs-deferred")
+    finally:
+        deferred.unlink()
+    missing = set(indexes) - set(_index_defs(target_url))
+    recorded = query(target_url, "SELECT count(*) FROM aquadsl.aqs_deferred_index")[0][0]
+    assert missing and recorded == len(missing)
+    resumed = apply(plan_file, target_url, pg_manifest, "--workers", "2")     # the mapping's default: kept
+    assert resumed.returncode == 0, resumed.stderr
+    assert "(resume)" in resumed.stderr and f"rebuilt {recorded} index(es)" in resumed.stderr
+    assert _index_defs(target_url) == indexes
+    assert query(target_url, "SELECT count(*) FROM aquadsl.aqs_deferred_index") == [(0,)]
     assert digests(target_url) == reference
