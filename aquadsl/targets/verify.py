@@ -64,13 +64,29 @@ def payload(job: TargetJob, plan: Plan, mapping: ir.Mapping, recorded: dict[str,
         if n is None and recorded and label in recorded:
             expected[label] = recorded[label]
     models = {}
+    ignored = clean_ignored(mapping)
     for c in job.maps:
         models[c.model] = {"ranges": ranges(indexes, job.id_block), "expected": expected[c.model]}
+        if c.model in ignored:
+            models[c.model]["clean_ignored"] = ignored[c.model]
         if c.history_table:
             models[c.history_table] = {"ranges": ranges(indexes, c.history_block),
                                        "expected": expected[c.history_table], "sample": False}
     return {"models": models, "sample": mapping.target.verify_sample, "seed": plan.parameters.seed,
             "endpoints": list(mapping.target.endpoints)}
+
+
+def clean_ignored(mapping: ir.Mapping) -> dict[str, str]:
+    """Models whose ``clean()`` the mapping decides to ignore: label -> "reason (file:line:col)".
+
+    Verify still runs the rest of ``full_clean()`` on them (field checks, unique and model constraints)
+    and runs ``clean()`` too, but reports what ``clean()`` rejects against the decision that covers it,
+    rather than as a failure of the load."""
+    out = {}
+    for d in mapping.decisions:
+        if d.subject == "clean" and d.action == "ignore":
+            out[d.target] = f"{d.reason} ({d.span.path}:{d.span.line}:{d.span.col})"
+    return out
 
 
 def verify_target(mapping: ir.Mapping, manifest: Manifest, plan: Plan, url: str, redacted: str) -> VerifyReport:
