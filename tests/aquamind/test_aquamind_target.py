@@ -78,7 +78,9 @@ def expected_counts() -> dict[str, int]:
             "batch.Batch": 1, "batch.BatchContainerAssignment": n["assignments"],
             "batch.MortalityEvent": int((rows["mortality_events"]["count"] > 0).sum()),
             "environmental.EnvironmentalReading": n["environmental_readings"],
-            "inventory.FeedingEvent": n["feeding_events"], "health.LiceCount": n["lice_by_type"],
+            # starved days (a delousing, a storm) have 0 kg feedings: no AquaMind row (amount_kg >= 0.0001)
+            "inventory.FeedingEvent": int((rows["feeding_events"]["amount_kg"] >= 0.0001).sum()),
+            "health.LiceCount": n["lice_by_type"],
             "health.FishParameterScore": n["health_scores"], "batch.TransferAction": n["transfer_actions"],
             "batch.ActualDailyAssignmentState": n["daily_states"], "harvest.HarvestLot": n["harvest_lots"],
             "inventory.FeedPurchase": n["feed_purchases"], "batch.CreationAction": n["creation_actions"],
