@@ -129,9 +129,11 @@ def growth(plan: Plan) -> list[Chart]:
 
 
 def incidents(plan: Plan) -> list[dict]:
-    """Incidents as table rows, when the plan has any (plans without the field have none)."""
-    return [dict(i) if isinstance(i, dict) else i.model_dump(mode="json")
-            for i in (getattr(plan, "incidents", None) or ())]
+    """The incidents that change the plan (a batch harvested early or culled), as table rows."""
+    from aquadsl.plan.summary import responses
+
+    return [{"batch": r.batch, "incident": r.incident, "start": str(r.start), "response": r.response.replace("_", " "),
+             "first day": str(r.first), "last day": str(r.last), "rings": r.rings} for r in responses(plan)]
 
 
 def plan_charts(plan: Plan) -> list[tuple[str, list[Chart]]]:

@@ -1,0 +1,121 @@
+"""Incidents that change the plan: early harvest and cull, drawn at compile time, listed in the plan,
+shown by compile and diff, simulated with exact row estimates and conserved fish (CULL mortality)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from aquadsl.compiler import compile_path
+from aquadsl.fmt import format_text
+from aquadsl.plan.diff import diff_plans
+from aquadsl.plan.model import meaning_problem
+from aquadsl.plan.review import category
+from aquadsl.render.preview import render_text
+from aquadsl.sim.checks import conservation
+from aquadsl.sim.simulate import CULL, simulate_batch
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "valid" / "responses.aqs"
+
+
+def _compile(path: Path):
+    result = compile_path(path)
+    assert result.plan is not None, [d.message for d in result.diagnostics]
+    return result.plan
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return _compile(FIXTURE)
+
+
+@pytest.fixture(scope="module")
+def rows(plan):
+    return {b.id: simulate_batch(plan, b.id) for b in plan.batches}   # raises if rows differ from estimates
+
+
+def _responded(plan, kind: str):
+    return [b for b in plan.batches if any(i.response == kind for i in b.incidents)]
+
+
+def test_the_plan_lists_both_responses(plan):
+    assert meaning_problem(plan) is None
+    culled, early = _responded(plan, "cull"), _responded(plan, "early_harvest")
+    assert culled and early
+    for b in culled:
+        assert b.status == "culled" and b.harvest_date is None and not b.harvest_days and b.cull_days
+        assert max(d.date for d in b.cull_days) == b.end - dt.timedelta(days=1)
+        inc = next(i for i in b.incidents if i.response == "cull")
+        assert min(d.date for d in b.cull_days) >= inc.start + dt.timedelta(days=inc.days)
+        assert all(d.date.weekday() < 5 for d in b.cull_days)
+        assert all(i.start < b.end for i in b.incidents) and all(t.date < b.end for t in b.lice_treatments)
+    stage = plan.parameters.lifecycle.stages[-1]
+    for b in early:
+        inc = next(i for i in b.incidents if i.response == "early_harvest")
+        first = min(d.date for d in b.harvest_days)
+        assert b.status == "completed" and not b.cull_days
+        assert inc.start + dt.timedelta(days=stage.feed_withdrawal_days) <= first <= inc.start + dt.timedelta(days=7)
+        assert b.harvest_date == b.end - dt.timedelta(days=1)
+
+
+def test_compile_previews_the_responses(plan):
+    text = render_text(plan)
+    assert "Incidents that change the plan" in text and "early harvest" in text and " cull " in text
+    culled = len(_responded(plan, "cull"))
+    assert f", {culled} culled)" in text
+
+
+def test_a_culled_batch_frees_its_sea_area_after_the_last_cull_day_and_the_fallow(plan):
+    fallow = plan.parameters.lifecycle.stages[-1].fallow_days
+    for b in _responded(plan, "cull") + _responded(plan, "early_harvest"):
+        want = min(b.end + dt.timedelta(days=fallow), plan.parameters.until + dt.timedelta(days=1))
+        assert b.stages[-1].reserved_until == want, b.id
+
+
+def test_culled_fish_leave_as_cull_mortality_and_are_conserved(plan, rows):
+    culled = {b.id for b in _responded(plan, "cull")}
+    for b in plan.batches:
+        r = rows[b.id]
+        c = conservation(r)
+        assert c["eggs"] == c["deaths"] + c["harvested"] + c["living"], b.id
+        m = r["mortality_events"]
+        culls = int(m["count"][m["cause"] == CULL].sum())
+        if b.id in culled:
+            assert c["harvested"] == 0 and c["living"] == 0 and culls > 0.8 * b.eggs
+            assert len(r["harvest_events"]["date"]) == 0
+            assert not r["assignments"]["is_active"].any()
+            assert r["batches"]["end_date"][0] == np.datetime64(b.end, "D")
+            days = {d.date for d in b.cull_days}
+            assert set(m["date"][m["cause"] == CULL].astype(object)) <= days
+        else:
+            assert culls == 0
+
+
+def test_early_harvested_fish_are_below_target_and_above_the_weight(plan, rows):
+    above = {i.name: i.above_g for i in plan.parameters.lifecycle.stages[-1].incidents if i.above_g}
+    for b in _responded(plan, "early_harvest"):
+        w = rows[b.id]["harvest_events"]["avg_weight_g"]
+        name = next(i.name for i in b.incidents if i.response == "early_harvest")
+        assert (w >= above[name]).all() and w.min() < b.harvest_target_kg * 1000
+
+
+def test_diff_shows_a_change_of_response(plan, tmp_path):
+    quiet = tmp_path / "responses.aqs"
+    quiet.write_text(FIXTURE.read_text().replace(" then cull", ""))
+    other = _compile(quiet)
+    assert not _responded(other, "cull")
+    diff = diff_plans(other, plan)
+    fields = {c.field for b in diff.batches for c in b.changes}
+    assert {"status", "response", "cull_days"} <= fields
+    assert {category(f) for f in ("response", "cull_days")} == {"response"}
+
+
+def test_fmt_keeps_the_responses():
+    text = FIXTURE.read_text()
+    out, diags = format_text("r.aqs", text)
+    assert out is not None, diags
+    assert "then early_harvest above 1 kg" in out and "then cull" in out
+    assert format_text("r.aqs", out)[0] == out
