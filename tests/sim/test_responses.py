@@ -119,3 +119,18 @@ def test_fmt_keeps_the_responses():
     assert out is not None, diags
     assert "then early_harvest above 1 kg" in out and "then cull" in out
     assert format_text("r.aqs", out)[0] == out
+
+
+def test_the_aquamind_batch_of_a_culled_batch_ends_on_its_last_cull_day(plan, rows):
+    from aquadsl.aquamind.families import _states
+    from aquadsl.sim.layout import build_layout
+
+    for b in plan.batches:
+        states = _states(plan, build_layout(plan, b.id), rows[b.id])["batch_states"]
+        last = states["last_day"][0]
+        if b.status == "culled":
+            assert last == np.datetime64(max(d.date for d in b.cull_days), "D")
+        elif b.status == "completed":
+            assert last == np.datetime64(b.harvest_date, "D")
+        else:
+            assert np.isnat(last)
