@@ -134,3 +134,17 @@ def test_the_aquamind_batch_of_a_culled_batch_ends_on_its_last_cull_day(plan, ro
             assert last == np.datetime64(b.harvest_date, "D")
         else:
             assert np.isnat(last)
+
+
+def test_a_later_until_treats_culled_batches_as_ended(plan, tmp_path):
+    from aquadsl.plan.extension import replace_from, until_extension
+
+    early = tmp_path / "responses.aqs"
+    early.write_text(FIXTURE.read_text().replace("until 2026-06-30", "until 2025-03-01"))
+    old = _compile(early)
+    culled = [b for b in old.batches if b.status == "culled"]
+    assert culled
+    for b in culled:
+        assert replace_from(b, plan.batch(b.id)) is None        # ended: none of its rows is replaced
+    found = until_extension(old, plan)    # batches active at the old until drew other incidents: refused
+    assert isinstance(found, str) and "incidents of" in found
