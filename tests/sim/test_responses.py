@@ -148,3 +148,12 @@ def test_a_later_until_treats_culled_batches_as_ended(plan, tmp_path):
         assert replace_from(b, plan.batch(b.id)) is None        # ended: none of its rows is replaced
     found = until_extension(old, plan)    # batches active at the old until drew other incidents: refused
     assert isinstance(found, str) and "incidents of" in found
+
+
+def test_a_hand_edited_culled_batch_is_refused(plan):
+    b = next(b for b in plan.batches if b.status == "culled")
+    for edit in ({"harvest_date": b.end - dt.timedelta(days=1)}, {"cull_days": ()},
+                 {"cull_days": b.cull_days[:-1]}):
+        batches = tuple(x.model_copy(update=edit) if x.id == b.id else x for x in plan.batches)
+        problem = meaning_problem(plan.model_copy(update={"batches": batches}))
+        assert problem is not None and "culled" in problem, edit
