@@ -157,3 +157,13 @@ def test_a_hand_edited_culled_batch_is_refused(plan):
         batches = tuple(x.model_copy(update=edit) if x.id == b.id else x for x in plan.batches)
         problem = meaning_problem(plan.model_copy(update={"batches": batches}))
         assert problem is not None and "culled" in problem, edit
+
+
+@pytest.mark.parametrize("name", ["demo.aqs", "uat_ladder.aqs"])
+def test_shipped_responses_simulate_every_table_as_estimated(name):
+    shipped = _compile(Path(__file__).resolve().parents[2] / "scenarios" / name)
+    changed = [b for b in shipped.batches if any(i.response for i in b.incidents)]
+    assert changed                                 # demo: an early harvest; uat_ladder: a cull
+    for b in changed:
+        c = conservation(simulate_batch(shipped, b.id))      # every table, counted against the estimate
+        assert c["eggs"] == c["deaths"] + c["harvested"] + c["living"]
