@@ -228,6 +228,8 @@ class Incident(Node):
     mortality: Quantity
     days: int
     appetite: Quantity | None = None
+    response: Literal["early_harvest", "cull"] | None = None   # then early_harvest above W / then cull
+    above: Quantity | None = None       # early harvest only if the fish weigh at least this much
 
 
 class LiceGrowth(Node):

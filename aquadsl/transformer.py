@@ -239,9 +239,17 @@ class ToIR(Transformer):
         ints = tokens_of(c, "INT")
         quantities = [x for x in c if isinstance(x, ir.Quantity)]
         months = (parse_int(ints[0]), parse_int(ints[1])) if len(ints) == 3 else (1, 12)
+        response = next((x for x in c if isinstance(x, tuple)), (None, None))
         return ("incidents", new_node(ir.Incident, span=self._span(c), name=str(c[1]), rate=c[3].value,
                                       months=months, mortality=quantities[0], days=parse_int(ints[-1]),
-                                      appetite=quantities[1] if len(quantities) > 1 else None))
+                                      appetite=quantities[1] if len(quantities) > 1 else None,
+                                      response=response[0], above=response[1]))
+
+    def response_early_harvest(self, c):
+        return ("early_harvest", next(x for x in c if isinstance(x, ir.Quantity)), list(c))
+
+    def response_cull(self, c):
+        return ("cull", None, list(c))   # the tokens, so the statement's span covers 'then cull'
 
     def st_pellet(self, c):
         q = [x for x in c if isinstance(x, ir.Quantity)]

@@ -38,6 +38,8 @@ BOUNDS = {
     "sea area-days with 2+ batches": "= 0",
     "August sea temp std between years min": ">= 0.3",
     "delousings per completed batch": "(lice limit)",
+    "culled batches": "(a few)",
+    "early-harvested batches": "(a few)",
 }
 
 

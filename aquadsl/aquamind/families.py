@@ -16,7 +16,7 @@ from aquadsl.sim.layout import Layout, build_layout
 from aquadsl.sim.schema import SCHEMA
 
 STATE_SCHEMA = {
-    "batch_states": SCHEMA["batches"] + (("stage", "str"),),
+    "batch_states": SCHEMA["batches"] + (("stage", "str"), ("last_day", "date")),
     "assignment_states": SCHEMA["assignments"] + (("last_weighing_date", "date"),),
     "harvests": SCHEMA["harvest_events"] + (("geography_label", "str"), ("document_ref", "str")),
     "harvest_lots_by_event": SCHEMA["harvest_lots"] + (("event_no", "int"),),
@@ -39,6 +39,9 @@ def _states(plan: Plan, layout: Layout, rows: BatchRows) -> BatchRows:
     b, a, g = rows["batches"], rows["assignments"], rows["growth_samples"]
     batch = dict(b)
     batch["stage"] = a["stage"][-1:].copy() if len(a["stage"]) else np.array([""], dtype=object)
+    # the last day with fish: the harvest date, or a culled batch's last cull day (end_date is exclusive)
+    batch["last_day"] = np.where(np.isnat(b["harvest_date"]), b["end_date"] - np.timedelta64(1, "D"),
+                                 b["harvest_date"]).astype("datetime64[D]")
     assign = dict(a)
     days = np.sort(g["date"])
     end = np.where(np.isnat(a["end_date"]), np.datetime64("9999-12-31"), a["end_date"])

@@ -17,9 +17,10 @@ SCIENTIFIC = {"atlantic salmon": "Salmo salar"}
 SENSOR_TYPES = {"temperature": "TEMPERATURE", "oxygen": "OXYGEN", "ph": "PH", "salinity": "SALINITY",
                 "co2": "CO2"}
 FEED_STORE_KG = {"fresh": 50_000.0, "sea": 500_000.0}
-# Recorded causes -> what AquaMind's MortalityEvent.cause can hold; NATURAL and NONE have no own choice.
+# Recorded causes -> what AquaMind's MortalityEvent.cause can hold; NATURAL, NONE and CULL have no own choice
+# (a cull is a decision, not a death from disease: OTHER keeps AquaMind's disease mortality to fish that died).
 CAUSES = {"DISEASE": "DISEASE", "ENVIRONMENTAL": "ENVIRONMENTAL", "HANDLING": "HANDLING",
-          "PREDATION": "PREDATION", "NATURAL": "OTHER", "NONE": "UNKNOWN"}
+          "PREDATION": "PREDATION", "NATURAL": "OTHER", "NONE": "UNKNOWN", "CULL": "OTHER"}
 
 INFRA_SCHEMA: dict[str, tuple[tuple[str, str], ...]] = {
     "kinds": (("name", "str"), ("label", "str"), ("category", "str"), ("volume_m3", "float"),

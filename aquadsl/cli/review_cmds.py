@@ -7,6 +7,7 @@ Set up once per repository (documented in the README):
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -19,7 +20,8 @@ def batch_lines(plan: Plan) -> list[str]:
     """One line per batch, in plan order: the facts a reviewer compares."""
     out = ["", "Batches (id, geography #index, start, eggs, harvest target, harvested or status at until)"]
     for b in plan.batches:
-        end = f"harvest {b.harvest_date}" if b.harvest_date else f"{b.status} at until"
+        end = f"harvest {b.harvest_date}" if b.harvest_date else (
+            f"culled {b.end - dt.timedelta(days=1)}" if b.status == "culled" else f"{b.status} at until")
         out.append(f"  {b.id}  {b.geography} #{b.geo_index + 1}  {b.start}  {b.eggs:,} eggs  "
                    f"{b.harvest_target_kg:g} kg  {end}")
     return out

@@ -106,6 +106,8 @@ def _place(batch: BatchSpec, checked: Checked, geo: GeographyPlan, infra: Infras
         # the geography's own days for the stage; a stage ended by weight is reserved while it lasts
         span = hi - lo if stage.end_weight_g is not None and hi < available else stage_days(stage, batch.geography)
         nominal = lo + span if i < len(checked.lifecycle.stages) - 1 else max(hi, lo + span)
+        if sea_plan.responded and i == len(checked.lifecycle.stages) - 1:
+            nominal = hi      # harvested early or culled: the area is free after the last ring (and fallow)
         w = Window(dt.date.fromordinal(day + lo), dt.date.fromordinal(day + hi),
                    dt.date.fromordinal(day + min(max(nominal, hi), available)))
         if stage.water == "fresh":
@@ -118,7 +120,7 @@ def _place(batch: BatchSpec, checked: Checked, geo: GeographyPlan, infra: Infras
             sea_w, harvest = _sea(batch, stage, geo, w, occupancy, released, sea_plan, checked.until)
             windows.extend(sea_w)
             if harvest:
-                batch = dataclasses.replace(batch, harvest_days=harvest)
+                batch = dataclasses.replace(batch, **{"cull_days" if sea_plan.cull else "harvest_days": harvest})
     return tuple(windows), batch
 
 

@@ -36,6 +36,7 @@ class BatchSpec:
     incidents: tuple = ()
     weight_events: tuple = ()
     harvest_days: tuple = ()
+    cull_days: tuple = ()             # a batch culled after an incident: its rings emptied as CULL mortality
     stage_targets: dict[str, float] = field(default_factory=dict)
 
 

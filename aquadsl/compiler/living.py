@@ -158,3 +158,37 @@ def harvest_plan(stage: StageParams, rings: list[str], first: dt.date, ring_kg: 
             out.append(HarvestDay(container=ring, date=dates[j * per_ring + k],
                                   share=round(1.0 / (per_ring - k), 6)))
     return tuple(out)
+
+
+def first_working_day(start: dt.date, day: int) -> int:
+    """The batch day of the first Monday-to-Friday date at or after batch day ``day``."""
+    return (working_days(start + dt.timedelta(days=day), 1)[0] - start).days
+
+
+def response(lifecycle: LifecyclePlan, start: dt.date, traj: Trajectory, incidents: tuple[BatchIncident, ...],
+             until_day: int) -> tuple[str, int, BatchIncident] | None:
+    """The first incident that changes the batch's course: (early_harvest or cull, first day, incident).
+
+    An early harvest starts on the first working day after the incident's start plus the feed
+    withdrawal, if the batch's projected weight is at or above the threshold that day; a cull on the
+    first working day after the incident. Either must start before the batch's normal harvest (or
+    before ``until_day`` for a batch still at sea then); the earlier first day wins.
+    """
+    last = lifecycle.stages[-1]
+    kinds = {i.name: i for i in last.incidents if i.response is not None}
+    normal = traj.harvest_day if traj.harvest_day is not None else until_day
+    best = None
+    for inc in incidents:
+        kind = kinds.get(inc.name)
+        day = (inc.start - start).days
+        if kind is None or not 0 <= day < traj.days or traj.stage_index[day] != len(lifecycle.stages) - 1:
+            continue
+        if kind.response == "early_harvest":
+            if traj.weight_g[day] < kind.above_g:
+                continue
+            first = first_working_day(start, day + last.feed_withdrawal_days)
+        else:
+            first = first_working_day(start, day + inc.days)
+        if first < normal and (best is None or first < best[1]):
+            best = (kind.response, first, inc)
+    return best

@@ -36,21 +36,24 @@ def _parameters(checked: Checked) -> Parameters:
 
 def _batch(checked: Checked, b: BatchSpec, windows: tuple[StageWindow, ...]) -> BatchPlan:
     traj = b.trajectory
-    harvested = traj.harvest_day is not None
+    culled = bool(b.cull_days)
+    harvested = traj.harvest_day is not None and not culled
     end = b.start + dt.timedelta(days=traj.days)
     stages = {s.name: s for s in checked.lifecycle.stages}
     lice = course(checked.lifecycle, checked.seed, b.id, b.start, traj.stage_index, traj.temperature)
     # Delousings again along the final trajectory: a harvest over weeks may add some after the target day.
-    kept = tuple(i for i in b.incidents if i.name != DELOUSING)
+    # Incidents after the batch has ended (harvested early or culled) are dropped.
+    kept = tuple(i for i in b.incidents if i.name != DELOUSING and i.start < end)
     incidents = tuple(sorted(kept + living.delousing_losses(lice), key=lambda x: (x.start, x.name)))
     plan = BatchPlan(
         id=b.id, index=b.index, geography=b.geography, geo_index=b.geo_index, start=b.start, end=end,
-        days=traj.days, status="completed" if harvested else "active", eggs=b.eggs,
+        days=traj.days, status="culled" if culled else "completed" if harvested else "active", eggs=b.eggs,
         harvest_target_kg=b.harvest_target_kg,
         harvest_date=b.start + dt.timedelta(days=traj.harvest_day) if harvested else None,
         stages=windows, estimated_rows={}, growth_factors=b.growth_factors, mortality_factors=b.mortality_factors,
-        incidents=incidents, weight_events=b.weight_events, harvest_days=b.harvest_days if harvested else (),
-        lice_treatments=lice.treatments, stage_targets=b.stage_targets)
+        incidents=incidents, weight_events=tuple(e for e in b.weight_events if e.date < end),
+        harvest_days=b.harvest_days if harvested else (), lice_treatments=lice.treatments,
+        stage_targets=b.stage_targets, cull_days=b.cull_days)
     return plan.model_copy(update={"estimated_rows": estimate_batch_rows(plan, stages)})
 
 

@@ -14,7 +14,7 @@ from aquadsl.compiler.checked import Checked
 from aquadsl.compiler.expand import BatchSpec
 from aquadsl.plan.model import GeographyPlan, HarvestDay, Infrastructure, StageParams, StageWindow
 from aquadsl.plan.ranges import compress, expand
-from aquadsl.sim.growth import OPEN_END, project
+from aquadsl.sim.growth import OPEN_END, hold_from, project
 
 FILL = 0.95          # plan to 95 % of a container's limit: Poisson deaths and container spread stay below it
 LOOKAHEAD = 90       # a split makes room for the next 90 days of growth
@@ -29,6 +29,8 @@ class SeaPlan:
     most: int = 0                                    # rings needed at most
     detail: str = ""                                 # why a sea area cannot hold the batch
     harvest: tuple[tuple[int, dt.date, float], ...] = ()   # (ring index, date, share)
+    cull: bool = False                               # the harvest days are cull days (an incident's response)
+    responded: bool = False                          # an incident moved the harvest or culls the batch
 
 
 def plan_sea(batch: BatchSpec, checked: Checked, geo: GeographyPlan, infra: Infrastructure) -> SeaPlan:
@@ -41,11 +43,35 @@ def plan_sea(batch: BatchSpec, checked: Checked, geo: GeographyPlan, infra: Infr
     area_rings = max(len(expand(a.rings)) for a in geo.sea_areas)
     last = life.stages[-1]
     h0 = batch.trajectory.harvest_day
+    if last.harvest_t_per_day is not None and last.water == "sea":
+        available = (checked.until - batch.start).days + 1
+        chosen = living.response(life, batch.start, batch.trajectory, batch.incidents, available)
+        if chosen is not None:
+            hold = (chosen[2].start - batch.start).days if chosen[0] == "early_harvest" else None
+            held = dataclasses.replace(batch, trajectory=hold_from(batch.trajectory, hold))
+            plan = _settle(held, checked, geo, sea, cap, area_rings, chosen[1], hold)
+            if plan.harvest or plan.detail:    # else it would not end by until: the batch stays at sea
+                return _responded(plan, *chosen)
     if last.harvest_t_per_day is None or last.water != "sea" or h0 is None:
         return _phases_for(batch, checked, sea, cap, area_rings, None, ())
+    return _settle(batch, checked, geo, sea, cap, area_rings, h0)
+
+
+def _responded(plan: SeaPlan, kind: str, first: int, incident) -> SeaPlan:
+    """The plan of a batch harvested early or culled: the incident that did it carries its response."""
+    marked = tuple(i if i is not incident else i.model_copy(update={"response": kind}) for i in plan.batch.incidents)
+    batch = dataclasses.replace(plan.batch, incidents=marked)
+    return dataclasses.replace(plan, batch=batch, cull=kind == "cull", responded=True)
+
+
+def _settle(batch: BatchSpec, checked: Checked, geo: GeographyPlan, sea: list[int], cap: float, area_rings: int,
+            h0: int, hold: int | None = None) -> SeaPlan:
+    """Rings and harvest days from day ``h0``, iterated until the ring count the harvest needs settles."""
+    life = checked.lifecycle
     rings = 1
     for _ in range(MAX_ROUNDS):
         traj, harvest = _harvest_trajectory(batch, checked, geo, h0, rings, cap)
+        traj = hold_from(traj, hold)     # an early harvest: the sick fish stop growing
         planned = dataclasses.replace(batch, trajectory=traj)
         plan = _phases_for(planned, checked, sea, cap, area_rings, h0 if harvest else None, harvest)
         final = plan.phases[life.stages[-1].name][-1][1] if plan.phases.get(life.stages[-1].name) else rings

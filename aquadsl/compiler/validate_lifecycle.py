@@ -6,9 +6,9 @@ from aquadsl import ir
 from aquadsl.compiler.units import fraction, grams, kilograms, percent
 from aquadsl.compiler.validate_infra import first_by_key
 from aquadsl.diagnostics import Diagnostics, Note, Span
+from aquadsl.compiler.validate_incidents import check_incidents, check_responses
 from aquadsl.compiler.validate_lice import check_lice
-from aquadsl.sim.lice import DELOUSING
-from aquadsl.plan.model import (CadencePlan, FeedPlan, IncidentPlan, LifecyclePlan, PelletPlan, SensorPlan,
+from aquadsl.plan.model import (CadencePlan, FeedPlan, LifecyclePlan, PelletPlan, SensorPlan,
                                 StageOverride, StageParams)
 
 MAX_DAYS = 5000
@@ -42,6 +42,7 @@ def check_lifecycle(life: ir.Lifecycle, diags: Diagnostics) -> tuple[LifecyclePl
         if params is not None:
             stages.append(params)
     _check_caps(start_weight, life.stages, diags)
+    check_responses(life, diags)
     if life.stages and life.stages[-1].end_weight:
         diags.error("AQS302", f"the last stage '{life.stages[-1].name}' ends at harvest; end_weight is for the "
                     "stages before it", life.stages[-1].end_weight[0].span)
@@ -140,7 +141,7 @@ def _check_living(stage: ir.Stage, st: dict, diags: Diagnostics) -> dict:
             diags.error("AQS302", "a weight threshold must be above zero", a.span)
         at_weights.setdefault(a.event, []).append(grams_ or 0.0)
     out["at_weights"] = {k: tuple(sorted(v)) for k, v in at_weights.items()}
-    out["incidents"] = tuple(i for i in (_incident(x, diags) for x in stage.incidents) if i is not None)
+    out["incidents"] = check_incidents(stage, diags)
     out["pellets"] = _pellets(stage, diags)
     out["lice"] = check_lice(stage, st, diags)
     out["end_weight_g"] = _end_weight(stage, diags)
@@ -179,26 +180,6 @@ def _overrides(stage: ir.Stage, diags: Diagnostics) -> dict[str, StageOverride]:
     out = {g: StageOverride(days=v.get("days"), tgc=None if "tgc" not in v else float(v["tgc"]))
            for g, v in sorted(values.items()) if v}
     return out
-
-
-def _incident(x: ir.Incident, diags: Diagnostics) -> IncidentPlan | None:
-    mortality = fraction(x.mortality, "incident mortality", diags)
-    appetite = fraction(x.appetite, "appetite", diags) if x.appetite is not None else 1.0
-    lo, hi = x.months
-    if x.name == DELOUSING:
-        diags.error("AQS302", f"the incident name '{DELOUSING}' is kept for the losses of delousings; "
-                    "choose another name", x.span)
-        return None
-    if not (0 <= x.rate <= 50 and 1 <= lo <= 12 and 1 <= hi <= 12 and 1 <= x.days <= 365):
-        diags.error("AQS302", "an incident needs a rate between 0 and 50 per year, months within 1..12 "
-                    "(10..3 runs over the new year) and 1 to 365 days", x.span)
-        return None
-    if mortality is None or appetite is None or not 0 <= mortality < 1 or not 0 <= appetite <= 1:
-        diags.error("AQS302", "incident mortality lies in 0..100 % (below 100) and appetite in 0..100 %", x.span)
-        return None
-    return IncidentPlan(name=x.name, per_year=float(x.rate), months=(lo, hi), mortality=mortality,
-                        days=x.days, appetite=appetite)
-
 
 def _pellets(stage: ir.Stage, diags: Diagnostics) -> tuple[PelletPlan, ...]:
     out, previous = [], 0.0

@@ -200,13 +200,19 @@ def batch_fields(b: BatchPlan, dumped: dict[int, dict] | None = None) -> dict[st
         for f in WINDOW_FIELDS:
             value = w[f]
             out[f"stages.{key}.{f}"] = ", ".join(value) if f == "containers" else value
-    out["incidents"] = "; ".join(f"{i.name} {i.start} {i.days}d {100 * i.mortality:.2f}%" for i in b.incidents)
+    out["incidents"] = "; ".join(f"{i.name} {i.start} {i.days}d {100 * i.mortality:.2f}%"
+                                 + (f" then {i.response}" if i.response else "") for i in b.incidents)
+    responses = [f"{i.response.replace('_', ' ')} after {i.name} {i.start}" for i in b.incidents if i.response]
+    if responses:
+        out["response"] = "; ".join(responses)
     if b.stage_targets:
         out["stage_targets"] = ", ".join(f"{k} {v:g} g" for k, v in sorted(b.stage_targets.items()))
     if b.lice_treatments:
         out["lice_treatments"] = "; ".join(f"{t.date} at {t.adult_females:.2f}" for t in b.lice_treatments)
     if b.harvest_days:
         out["harvest_days"] = f"{len(b.harvest_days)} from {b.harvest_days[0].date} to {b.harvest_days[-1].date}"
+    if b.cull_days:
+        out["cull_days"] = f"{len(b.cull_days)} from {b.cull_days[0].date} to {b.cull_days[-1].date}"
     for table in sorted(b.estimated_rows):
         out[f"estimated_rows.{table}"] = b.estimated_rows[table]
     return out

@@ -78,7 +78,7 @@ def _batches(old: Plan, new: Plan) -> Extension | str:
     for b in old.batches:
         if b.id in by_id and by_id[b.id] != b:
             changed = _changed_fields(b, by_id[b.id], until)
-            for name in dict.fromkeys(_NAMES[f] for f in changed):
+            for name in dict.fromkeys(_NAMES.get(f, f.replace("_", " ")) for f in changed):
                 counts[name] = counts.get(name, 0) + 1
             start = None if changed else replace_from(b, by_id[b.id])
             if start is not None:
@@ -110,7 +110,7 @@ def _changed_fields(a: BatchPlan, b: BatchPlan, until: dt.date) -> list[str]:
     """Fields that differ for a reason other than a later `until`."""
     fixed = [f for f in type(a).model_fields if f not in _UNTIL_FIELDS and f != "id"]
     changed = [f for f in fixed if getattr(a, f) != getattr(b, f)]
-    if a.status == "completed":
+    if a.status != "active":           # completed or culled: ended before the old until
         changed += [f for f in _UNTIL_FIELDS if f != "stages" and getattr(a, f) != getattr(b, f)]
         if [_strip(w) for w in a.stages] != [_strip(w) for w in b.stages]:
             changed.append("stages")
@@ -137,7 +137,7 @@ def replace_from(old: BatchPlan, new: BatchPlan) -> int | None:
 
     For a batch active at the old `until` this is its open stay's first assignment at the latest.
     """
-    if old.status == "completed":
+    if old.status != "active":
         return None
     k = 1
     for w in _entered(old)[:-1]:

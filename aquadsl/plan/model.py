@@ -137,6 +137,9 @@ class IncidentPlan(_Frozen):
     mortality: Annotated[float, Field(ge=0, le=1)]   # fraction of the fish lost over the whole incident
     days: Annotated[int, Field(ge=1, le=5000)]       # how long the losses are spread over (a peaked curve)
     appetite: Annotated[float, Field(ge=0, le=1)] = 1.0   # fraction of the normal ration eaten meanwhile
+    # what it does to the batch's course: harvest early (fish at or above above_g), or cull every fish
+    response: Literal["early_harvest", "cull"] | None = None
+    above_g: Annotated[float, Field(gt=0, le=1e6)] | None = None
 
 
 class PelletPlan(_Frozen):
@@ -270,10 +273,10 @@ class BatchPlan(_Frozen):
     start: dt.date
     end: dt.date                      # exclusive: the day after harvest, or the day after until
     days: Annotated[int, Field(le=64 * 5000)]   # simulated days = (end - start).days; > 0 in meaning_problem
-    status: Literal["completed", "active"]
+    status: Literal["completed", "active", "culled"]   # culled: every fish culled after an incident
     eggs: Annotated[int, Field(le=10**9)]   # > 0 checked by meaning_problem (exit 65)
     harvest_target_kg: Annotated[float, Field(gt=0, le=50)]
-    harvest_date: dt.date | None      # projected from deterministic growth; None if still at sea at until
+    harvest_date: dt.date | None      # projected from deterministic growth; None if still at sea at until or culled
     stages: tuple[StageWindow, ...]
     estimated_rows: dict[str, int]
     # ---- realism (issue 8), drawn from the seed at compile time
@@ -284,6 +287,7 @@ class BatchPlan(_Frozen):
     harvest_days: tuple["HarvestDay", ...] = ()
     lice_treatments: tuple["LiceTreatment", ...] = ()
     stage_targets: dict[str, float] = {}       # stage -> weight (g) that ends it, drawn from its end_weight
+    cull_days: tuple["HarvestDay", ...] = ()   # a culled batch's rings emptied as CULL mortality, like harvest days
 
 
 class LiceTreatment(_Frozen):
@@ -300,6 +304,7 @@ class BatchIncident(_Frozen):
     days: int
     mortality: float                  # fraction of the fish lost over the incident
     appetite: float
+    response: Literal["early_harvest", "cull"] | None = None   # set when it changed the batch's course
 
 
 class WeightEvent(_Frozen):
@@ -420,6 +425,9 @@ def _batch_problem(plan: Plan, b: BatchPlan, containers: dict[str, frozenset[str
         return f"{where}: a completed batch is harvested on its last day ({b.end - _ONE_DAY}), not {b.harvest_date}"
     if b.status == "active" and (b.harvest_date is not None or b.end != plan.parameters.until + _ONE_DAY):
         return f"{where}: an active batch has no harvest_date and ends the day after until"
+    if (b.status == "culled") != bool(b.cull_days) or b.status == "culled" and (
+            b.harvest_date is not None or b.harvest_days or max(d.date for d in b.cull_days) != b.end - _ONE_DAY):
+        return f"{where}: a culled batch has cull days, the last on its last day, and no harvest"
     return _windows_problem(b, containers[b.geography], stages, known)
 
 

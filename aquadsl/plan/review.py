@@ -12,7 +12,7 @@ from aquadsl.plan.model import BatchPlan, Plan
 from aquadsl.plan.summary import peak_utilisation
 
 DATE_FIELDS = ("start", "end", "days", "harvest_date")
-CATEGORIES = ("renamed", "geography", "dates", "eggs", "target", "status", "allocation", "rows")
+CATEGORIES = ("renamed", "geography", "dates", "eggs", "target", "status", "response", "allocation", "rows")
 
 
 class _Frozen(BaseModel):
@@ -97,7 +97,9 @@ def category(field: str) -> str:
     if field.startswith("estimated_rows"):
         return "rows"
     # Any other batch field (incidents, harvest_days, growth factors ...) is a category of its own.
-    return {"eggs": "eggs", "harvest_target_kg": "target", "status": "status", "geography": "geography"}.get(field, field)
+    # An incident that harvests a batch early or culls it, and the cull days it brings, are its "response".
+    return {"eggs": "eggs", "harvest_target_kg": "target", "status": "status", "geography": "geography",
+            "response": "response", "cull_days": "response"}.get(field, field)
 
 
 def touched_geographies(diff, names: list[str]) -> tuple[set[str], tuple[str, ...]]:

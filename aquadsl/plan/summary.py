@@ -21,10 +21,23 @@ class GeographyCount(_Frozen):
     label: str
     completed: int
     active: int
+    culled: int = 0
 
     @property
     def total(self) -> int:
-        return self.completed + self.active
+        return self.completed + self.active + self.culled
+
+
+class PlanResponse(_Frozen):
+    """An incident that changed a batch's course: harvested early or culled, over these days."""
+
+    batch: str
+    incident: str
+    start: dt.date                    # the incident's first day
+    response: str                     # early_harvest or cull
+    first: dt.date                    # first harvest or cull day
+    last: dt.date                     # last harvest or cull day
+    rings: int
 
 
 class StageUtilisation(_Frozen):
@@ -62,6 +75,11 @@ class PlanSummary(_Frozen):
     rows: tuple[tuple[str, int], ...]     # (table, rows), sorted by table
     workers: int | None = None
     partitions: tuple[PartitionLoad, ...] = ()
+    responses: tuple[PlanResponse, ...] = ()
+
+    @property
+    def culled(self) -> int:
+        return sum(g.culled for g in self.geographies)
 
     @property
     def completed(self) -> int:
@@ -100,8 +118,22 @@ def summarize(plan: Plan, workers: int | None = None) -> PlanSummary:
         total_eggs=sum(b.eggs for b in plan.batches),
         utilisation=peak_utilisation(plan),
         rows=tuple(sorted(plan.estimated_rows.items())),
-        workers=workers, partitions=loads,
+        workers=workers, partitions=loads, responses=responses(plan),
     )
+
+
+def responses(plan: Plan) -> tuple[PlanResponse, ...]:
+    """Every incident that harvested a batch early or culled it, in batch order."""
+    out = []
+    for b in plan.batches:
+        for inc in b.incidents:
+            days = b.cull_days if inc.response == "cull" else b.harvest_days
+            if inc.response is None or not days:
+                continue
+            out.append(PlanResponse(batch=b.id, incident=inc.name, start=inc.start, response=inc.response,
+                                    first=min(d.date for d in days), last=max(d.date for d in days),
+                                    rings=len({d.container for d in days})))
+    return tuple(out)
 
 
 def _last_day(plan: Plan) -> dt.date | None:
@@ -121,7 +153,7 @@ def _geography_names(plan: Plan) -> list[str]:
 
 def _geography_counts(plan: Plan) -> tuple[GeographyCount, ...]:
     labels = {g.name: g.label for g in plan.infrastructure.geographies}
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: {"completed": 0, "active": 0})
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: {"completed": 0, "active": 0, "culled": 0})
     for b in plan.batches:
         counts[b.geography][b.status] += 1
     return tuple(

@@ -73,7 +73,8 @@ def _facts(s: PlanSummary) -> list[tuple[str, str]]:
         ("seed", str(s.seed)),
         ("period", f"{s.start} .. {s.until} (until from {s.until_source})"),
         ("sources", f"sha256 {s.sha256[:12]}"),
-        ("batches", f"{number(s.batches)} ({number(s.completed)} completed, {number(s.active)} active)"),
+        ("batches", f"{number(s.batches)} ({number(s.completed)} completed, {number(s.active)} active"
+                    + (f", {number(s.culled)} culled)" if s.culled else ")")),
         ("span", span),
         ("eggs", number(s.total_eggs)),
     ]
@@ -81,17 +82,27 @@ def _facts(s: PlanSummary) -> list[tuple[str, str]]:
 
 def sections(s: PlanSummary) -> list[Section]:
     """The preview's tables, in reading order."""
-    geos = [(g.geography, g.label, number(g.completed), number(g.active), number(g.total)) for g in s.geographies]
-    geos.append(("total", "", number(s.completed), number(s.active), number(s.batches)))
+    culled = bool(s.culled)      # the column only when a batch is culled
+    geos = [(g.geography, g.label, number(g.completed), number(g.active)) + ((number(g.culled),) if culled else ())
+            + (number(g.total),) for g in s.geographies]
+    geos.append(("total", "", number(s.completed), number(s.active)) + ((number(s.culled),) if culled else ())
+                + (number(s.batches),))
     util = [(u.stage, u.geography, number(u.occupied), number(u.capacity), percent(u.percent),
              str(u.peak_date) if u.peak_date else DASH) for u in s.utilisation]
     rows = [(table, number(n)) for table, n in s.rows] + [("total", number(s.total_rows))]
     out = [
-        Section("Batches per geography", ("geography", "name", "completed", "active", "total"), geos, "llrrr"),
+        Section("Batches per geography", ("geography", "name", "completed", "active")
+                + (("culled",) if culled else ()) + ("total",), geos, "llrrrr" if culled else "llrrr"),
         Section("Peak utilisation", ("stage", "geography", "occupied", "capacity", "%", "first peak"), util,
                 "llrrrl", "containers occupied on the busiest day"),
         Section("Estimated rows", ("table", "rows"), rows, "lr"),
     ]
+    if s.responses:
+        changed = [(r.batch, r.incident, str(r.start), r.response.replace("_", " "), str(r.first), str(r.last),
+                    number(r.rings)) for r in s.responses]
+        out.insert(1, Section("Incidents that change the plan", ("batch", "incident", "start", "response", "first day",
+                                                                 "last day", "rings"), changed, "llllllr",
+                              "drawn from the seed; rings emptied at the harvest capacity"))
     if s.workers is not None:
         total = sum(p.rows for p in s.partitions)
         parts = [(str(p.index), number(p.batches), number(p.rows), percent(100 * p.rows / total if total else None))

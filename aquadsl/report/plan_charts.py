@@ -104,7 +104,7 @@ def utilisation(plan: Plan) -> list[Chart]:
 
 def growth(plan: Plan) -> list[Chart]:
     """Per geography: each batch's projected weight (the simulation's own projection) and the target window."""
-    from aquadsl.sim.growth import project
+    from aquadsl.sim.growth import early_harvest_day, hold_from, project
 
     low, high = plan.parameters.batches.harvest_target_kg
     life = plan.parameters.lifecycle
@@ -115,7 +115,8 @@ def growth(plan: Plan) -> list[Chart]:
         for b in plan.batches:
             if b.geography != geo.name:
                 continue
-            traj = project(life, geo.temperature, b.start, b.harvest_target_kg * 1000, b.days)
+            traj = hold_from(project(life, geo.temperature, b.start, b.harvest_target_kg * 1000, b.days),
+                             early_harvest_day(b.start, b.incidents))     # harvested early: held weight
             days = range(max(0, sea_start - 60), traj.days, SAMPLE_DAYS)
             series.append((b.id, [(d, float(traj.weight_g[d]) / 1000) for d in days] +
                            [(traj.days - 1, float(traj.weight_g[-1]) / 1000)]))
@@ -129,9 +130,11 @@ def growth(plan: Plan) -> list[Chart]:
 
 
 def incidents(plan: Plan) -> list[dict]:
-    """Incidents as table rows, when the plan has any (plans without the field have none)."""
-    return [dict(i) if isinstance(i, dict) else i.model_dump(mode="json")
-            for i in (getattr(plan, "incidents", None) or ())]
+    """The incidents that change the plan (a batch harvested early or culled), as table rows."""
+    from aquadsl.plan.summary import responses
+
+    return [{"batch": r.batch, "incident": r.incident, "start": str(r.start), "response": r.response.replace("_", " "),
+             "first day": str(r.first), "last day": str(r.last), "rings": r.rings} for r in responses(plan)]
 
 
 def plan_charts(plan: Plan) -> list[tuple[str, list[Chart]]]:

@@ -102,3 +102,19 @@ def project(lifecycle: LifecyclePlan, temperature: dict[str, ProfilePlan], start
     temps = np.concatenate([p[1] for p in parts])
     stages = np.concatenate([np.full(len(p[0]), p[2], dtype=np.int64) for p in parts])
     return Trajectory(weights, stages, temps, harvest)
+
+
+def hold_from(traj: Trajectory, day: int | None) -> Trajectory:
+    """The trajectory with the weight held from batch day ``day`` on: fish harvested early after an
+    incident (pancreas disease) eat little and stop growing, so they are harvested at that weight."""
+    if day is None or not 0 <= day < traj.days:
+        return traj
+    weight = traj.weight_g.copy()
+    weight[day:] = weight[day]
+    return Trajectory(weight, traj.stage_index, traj.temperature, traj.harvest_day)
+
+
+def early_harvest_day(start: dt.date, incidents) -> int | None:
+    """Batch day on which the incident that harvests a batch early starts (None: no such incident)."""
+    days = [(i.start - start).days for i in incidents if getattr(i, "response", None) == "early_harvest"]
+    return min(days) if days else None

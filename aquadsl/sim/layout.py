@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 
 from aquadsl.plan.model import BatchPlan, Plan, StageParams, StageWindow
-from aquadsl.sim.growth import OPEN_END, Trajectory, project
+from aquadsl.sim.growth import OPEN_END, Trajectory, early_harvest_day, hold_from, project
 from aquadsl.sim.lice import LiceCourse, course
 from aquadsl.sim.shape import WindowShape, window_shapes
 
@@ -78,17 +79,26 @@ class Layout:
     def harvested(self) -> bool:
         return self.batch.harvest_date is not None
 
+    @property
+    def ended(self) -> bool:
+        """Harvested or culled: no fish left, the assignments closed."""
+        return self.harvested or self.batch.status == "culled"
+
 
 def trajectory_for(plan: Plan, batch: BatchPlan) -> Trajectory:
     """The deterministic growth trajectory, computed exactly as the compiler does."""
     until = plan.parameters.until
-    if batch.harvest_days or batch.status == "active" and _open_ended(plan):
+    if batch.cull_days:
+        end = batch.days - 1     # grown like a harvest ending on the last cull day, but nothing harvested
+    elif batch.harvest_days or batch.status == "active" and _open_ended(plan):
         end = (batch.harvest_date - batch.start).days if batch.harvest_date else OPEN_END
     else:
         end = None
-    return project(plan.parameters.lifecycle, plan.geography(batch.geography).temperature, batch.start,
+    traj = project(plan.parameters.lifecycle, plan.geography(batch.geography).temperature, batch.start,
                    batch.harvest_target_kg * 1000.0, (until - batch.start).days + 1, batch.growth_factors,
                    end, plan.parameters.seed, batch.geography, batch.stage_targets)
+    traj = hold_from(traj, early_harvest_day(batch.start, batch.incidents))
+    return dataclasses.replace(traj, harvest_day=None) if batch.cull_days else traj
 
 
 def _open_ended(plan: Plan) -> bool:

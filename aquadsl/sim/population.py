@@ -117,4 +117,6 @@ def _harvest(stay: Stay, pop: StayPopulation) -> StayPopulation:
         harvested[k, day] = take
         left[k] -= take
     end = pop.start[:, None] - np.cumsum(deaths + harvested, axis=1)
+    if stay.shape.cull:            # culled fish are deaths (cause CULL), not a harvest
+        return StayPopulation(pop.start, deaths + harvested, end, np.zeros_like(harvested))
     return StayPopulation(pop.start, deaths, end, harvested)

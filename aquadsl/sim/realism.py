@@ -35,6 +35,8 @@ class Tally:
     area_days: dict = field(default_factory=lambda: defaultdict(set))
     august: dict = field(default_factory=lambda: defaultdict(list))
     delousings: list = field(default_factory=list)
+    culled: int = 0                   # batches culled after an incident (not in the completed figures)
+    early: int = 0                    # batches harvested early after an incident (completed)
 
 
 def limits(plan: Plan) -> tuple[dict[str, float], dict[str, str]]:
@@ -154,6 +156,8 @@ def figures(tally: Tally) -> dict[str, float]:
         "sea area-days with 2+ batches": shared,
         "August sea temp std between years min": min(stds, default=0.0),
         "delousings per completed batch": float(np.mean(tally.delousings)) if tally.delousings else 0.0,
+        "culled batches": tally.culled,
+        "early-harvested batches": tally.early,
     }
 
 
@@ -163,5 +167,7 @@ def measure(plan: Plan, simulate) -> dict[str, float]:
     tally = Tally()
     for b in plan.batches:
         add_batch(tally, plan, simulate(plan, b.id), cap, area)
+        tally.culled += b.status == "culled"
+        tally.early += any(i.response == "early_harvest" for i in b.incidents)
     return figures(tally)
 

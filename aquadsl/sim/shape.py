@@ -18,6 +18,7 @@ class WindowShape:
     fed_days: tuple[int, ...]           # days with feed per container
     event_days: tuple[int, ...]         # window days with a weight-triggered treatment or a delousing
     harvests: tuple[tuple[int, int, float], ...]   # (container index, window day, share)
+    cull: bool = False                  # the harvests are culls: the fish leave as CULL mortality
 
 
 def window_shapes(batch: BatchPlan, stages: dict[str, StageParams]) -> list[WindowShape]:
@@ -29,11 +30,13 @@ def window_shapes(batch: BatchPlan, stages: dict[str, StageParams]) -> list[Wind
         names = w.container_names()
         days = (w.end - w.start).days
         lived, fed, harvests = [days] * len(names), [days] * len(names), []
-        if i == last and batch.harvest_days:
+        emptied = batch.harvest_days or batch.cull_days
+        if i == last and emptied:
             index = {c: k for k, c in enumerate(names)}
-            withdrawal = stages[w.stage].feed_withdrawal_days if w.stage in stages else 0
+            # culled rings are fed until their first cull day; harvested rings starve before it
+            withdrawal = stages[w.stage].feed_withdrawal_days if w.stage in stages and batch.harvest_days else 0
             first: dict[int, int] = {}
-            for h in batch.harvest_days:
+            for h in emptied:
                 k, day = index[h.container], (h.date - w.start).days
                 harvests.append((k, day, h.share))
                 lived[k] = day + 1
@@ -43,6 +46,6 @@ def window_shapes(batch: BatchPlan, stages: dict[str, StageParams]) -> list[Wind
         dates = [e.date for e in batch.weight_events] + [t.date for t in batch.lice_treatments]
         events = tuple(sorted((d - w.start).days for d in dates if w.start <= d < w.end))
         out.append(WindowShape((w.start - stage_start[w.stage]).days, days, tuple(lived), tuple(fed),
-                               events, tuple(harvests)))
+                               events, tuple(harvests), bool(harvests) and not batch.harvest_days))
     return out
 

@@ -19,6 +19,7 @@ from aquadsl.sim.treatments import treatments
 __all__ = ["BatchRows", "SimulationError", "row_counts", "simulate_batch"]
 
 NAT = np.datetime64("NaT", "D")
+CULL = "CULL"     # fish culled after a notifiable disease (an incident's 'then cull')
 # Recorded causes of a container-day's deaths (weights); transfer days are put down to handling.
 CAUSES = {
     "fresh": (("NATURAL", 0.75), ("DISEASE", 0.15), ("ENVIRONMENTAL", 0.10)),
@@ -48,7 +49,7 @@ def simulate_batch(plan: Plan, batch_id: str, only: tuple[str, ...] | None = Non
             events, lots = harvest(layout, last, pops[-1].final)
         parts["harvest_events"].append(events)
         parts["harvest_lots"].append(lots)
-    living = 0 if layout.harvested else int(pops[-1].final.sum())
+    living = 0 if layout.ended else int(pops[-1].final.sum())
     parts["batches"].append(_batch_row(layout, living))
     rows = {table: assemble(table, parts[table]) for table in SCHEMA}
     _check_counts(layout, rows, want)
@@ -102,7 +103,7 @@ def _batch_row(layout: Layout, living: int) -> Columns:
     return {
         "batch_id": constant(b.id, 1), "geography": constant(b.geography, 1),
         "start_date": np.array([b.start], dtype="datetime64[D]"),
-        "end_date": np.array([b.end if layout.harvested else NAT], dtype="datetime64[D]"),
+        "end_date": np.array([b.end if layout.ended else NAT], dtype="datetime64[D]"),
         "status": constant(b.status, 1), "eggs": np.array([b.eggs], dtype=np.int64),
         "harvest_target_kg": np.array([b.harvest_target_kg]),
         "harvest_date": np.array([b.harvest_date or NAT], dtype="datetime64[D]"),
@@ -111,7 +112,7 @@ def _batch_row(layout: Layout, living: int) -> Columns:
 
 
 def _assignments(layout: Layout, stay: Stay, pop: StayPopulation) -> Columns:
-    active = not layout.harvested and stay.index == len(layout.stays) - 1
+    active = not layout.ended and stay.index == len(layout.stays) - 1
     cols = assigned(layout.batch.id, stay, 1)
     cols["stage"] = constant(stay.params.name, stay.n)
     cols["start_date"] = np.full(stay.n, np.datetime64(stay.window.start, "D"))
@@ -147,7 +148,7 @@ def _daily_states(layout: Layout, stay: Stay, pop: StayPopulation, feed: StayFee
 
 def _mortality_events(layout: Layout, stay: Stay, pop: StayPopulation) -> Columns:
     causes = CAUSES["sea" if stay.params.water == "sea" else "fresh"]
-    labels = np.array([c for c, _ in causes] + ["HANDLING", "NONE"], dtype=object)
+    labels = np.array([c for c, _ in causes] + ["HANDLING", "NONE", CULL], dtype=object)
     base = rng.stream(rng.family_key(layout.plan.parameters.seed, layout.batch.id, "mortality_cause"),
                       stay.containers)
     u = rng.uniform(rng.keys(base[:, None], stay.day_index[None, :]))
@@ -158,6 +159,9 @@ def _mortality_events(layout: Layout, stay: Stay, pop: StayPopulation) -> Column
         day = (t.date - stay.window.start).days
         if 0 <= day < stay.days:
             pick[:, day] = len(causes)
+    if stay.shape and stay.shape.cull:                 # the fish culled ring by ring after an incident
+        for k, day, _ in stay.shape.harvests:
+            pick[k, day] = len(causes) + 2
     pick = np.where(pop.deaths > 0, pick, len(causes) + 1)
     cols = assigned(layout.batch.id, stay, stay.days)
     cols["date"] = np.tile(stay.dates(), stay.n)

@@ -45,8 +45,8 @@ ENTITY = {"container": "containers", "source_container": "containers", "dest_con
           "station": "stations"}
 
 VOCABULARIES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("batches", "status"): ("active", "completed"),
-    ("mortality_events", "cause"): ("DISEASE", "ENVIRONMENTAL", "HANDLING", "NATURAL", "NONE", "PREDATION"),
+    ("batches", "status"): ("active", "completed", "culled"),
+    ("mortality_events", "cause"): ("CULL", "DISEASE", "ENVIRONMENTAL", "HANDLING", "NATURAL", "NONE", "PREDATION"),
     ("treatments", "treatment_type"): ("lice_treatment", "vaccination"),
     ("harvest_lots", "grade"): tuple(sorted(HARVEST_GRADES)),
     ("units", "water"): ("fresh", "sea"),

@@ -25,6 +25,14 @@ class Expectations:
     harvest_kg: tuple[float, float] | None = None  # the scenario's target range
     fcr: dict[str, float] = field(default_factory=dict)   # stage name -> target FCR (mode "fcr")
     batches: int | None = None
+    early: frozenset[str] = frozenset()            # batches harvested early after an incident (below target)
+
+
+def early_harvested(plan) -> frozenset[str]:
+    """Ids of the batches an incident harvested early (their fish may weigh less than the target)."""
+    if plan is None:
+        return frozenset()
+    return frozenset(b.id for b in plan.batches if any(i.response == "early_harvest" for i in b.incidents))
 
 
 def expectations_from_plan(plan) -> Expectations:
@@ -33,7 +41,7 @@ def expectations_from_plan(plan) -> Expectations:
     params = plan.parameters
     fcr = {s.name: s.feed.fcr for s in params.lifecycle.stages if s.feed.mode == "fcr"}
     return Expectations("plan", dict(plan.estimated_rows), plan_hash(plan), params.until,
-                        tuple(params.batches.harvest_target_kg), fcr, len(plan.batches))
+                        tuple(params.batches.harvest_target_kg), fcr, len(plan.batches), early_harvested(plan))
 
 
 def expectations_from_ledger() -> Expectations:
@@ -44,9 +52,12 @@ def expectations_from_ledger() -> Expectations:
     for counts in BatchLedger.objects.filter(status=BatchLedger.DONE).values_list("rows", flat=True):
         for table, n in (counts or {}).items():
             rows[table] = rows.get(table, 0) + n
+    from aquadsl.runtime.extend import stored_plan
+
     current = FarmPlan.objects.order_by("id").first()
     return Expectations("ledger", rows, current.plan_hash if current else None,
-                        batches=current.batches_total if current else None)
+                        batches=current.batches_total if current else None,
+                        early=early_harvested(stored_plan(current) if current else None))
 
 
 def ledger_mismatches() -> list[str]:

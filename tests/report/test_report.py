@@ -9,7 +9,7 @@ from tests.report.browser import probe, screenshot
 from tests.runtime.conftest import run_cli
 
 PLAN_TITLES = ("Batch timeline: stages of every batch", "Occupancy ", "Utilisation ", "Projected growth ",
-               "This plan has no incidents.")
+               "Incidents that change the plan")
 AXES = ("date", "batch", "hall / sea area (capacity)", "occupied (% of the stage's containers)",
         "average weight (kg)", "days since the batch started", "harvest target")
 DB_TITLES = ("Harvest weight (per harvest event)", "Days at sea (harvested batches)",

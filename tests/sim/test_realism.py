@@ -57,6 +57,11 @@ def test_full_170_batches_differ_like_real_ones(full):
     assert 1.05 <= full["sea eFCR min"] and full["sea eFCR max"] <= 1.40
 
 
+def test_full_170_has_a_few_culls_and_early_harvests(full):
+    assert 1 <= full["culled batches"] <= 10                       # a rare notifiable disease (ISA)
+    assert 1 <= full["early-harvested batches"] <= 25              # pancreas disease in marketable fish
+
+
 def test_full_170_incidents_and_weather(full):
     assert full["batches with incident day %"] >= 10
     assert full["August sea temp std between years min"] >= 0.3

@@ -41,7 +41,7 @@ BAD = [
     ("  created_at = load_time", "  created_at = 2026-01-01T00:00:00Z", "AQS611", "auto_now not load_time"),
     ("  origin = \"aquadsl\"\n  notes", "  notes", "AQS611", "python default unmapped"),
     ("completed: \"DONE\"", "completed: \"DON\"", "AQS621", "value outside a choice set"),
-    ("  status = map status { active: \"RUN\", completed: \"DONE\" }", "  status = \"RUNNING\"", "AQS621",
+    ("  status = map status { active: \"RUN\", completed: \"DONE\", culled: \"DONE\" }", "  status = \"RUNNING\"", "AQS621",
      "constant outside choices"),
     ("    HANDLING: \"HAND\",\n", "", "AQS622", "value map misses a value"),
     ("  kind = \"MORT\"", "  kind = \"MORTALITY\"", "AQS630", "too long"),

@@ -80,4 +80,4 @@ def test_clean_ignored_names_each_decision_with_its_place():
     found = clean_ignored(mapping)
     assert list(found) == ["hatchery.Placement"]
     assert found["hatchery.Placement"].startswith("the simulation never ends a placement before it starts")
-    assert "sample.aqt:161:" in found["hatchery.Placement"]
+    assert "sample.aqt:162:" in found["hatchery.Placement"]
