@@ -107,6 +107,8 @@ class ContainerKind(Node):
     volume: Quantity
     max_biomass: Quantity
     max_density: float | None = None     # kg/m³
+    max_fish: float | None = None        # fish per container
+    max_fish_span: Span | None = None
 
 
 class Stations(Node):

@@ -48,7 +48,8 @@ class ToIR(Transformer):
         q = [x for x in c if isinstance(x, ir.Quantity)]
         return new_node(ir.ContainerKind, span=self._t(c[1]), name=str(c[1]),
                                 label=unquote(label[0]) if label else None, volume=q[0], max_biomass=q[1],
-                                max_density=c[-1].value if isinstance(c[-1], Positioned) else None)
+                                max_density=_value_after(c, "KW_MAX_DENSITY"),
+                                max_fish=_value_after(c, "KW_MAX_FISH"), max_fish_span=_span_after(c, "KW_MAX_FISH"))
 
     # ---------------------------------------------------------- geographies
     def geography(self, c):
@@ -424,6 +425,22 @@ class ToIR(Transformer):
 
     def _pattern(self, tok: Token) -> ir.Pattern:
         return parse_pattern(tok, self.path, self.diagnostics, ToIR(self.path).transform)
+
+
+def _after(c, keyword: str) -> Positioned | None:
+    """The number that follows the token ``keyword`` among children ``c``, if the keyword is there."""
+    at = next((k for k, x in enumerate(c) if isinstance(x, Token) and x.type == keyword), None)
+    return c[at + 1] if at is not None else None
+
+
+def _value_after(c, keyword: str):
+    found = _after(c, keyword)
+    return None if found is None else found.value
+
+
+def _span_after(c, keyword: str):
+    found = _after(c, keyword)
+    return None if found is None else found.span
 
 
 def _unwrap(exc: BaseException) -> BaseException:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +16,8 @@ import numpy as np
 from aquadsl.compiler import living
 from aquadsl.compiler.checked import Checked
 from aquadsl.compiler.expand import BatchSpec
-from aquadsl.compiler.sea import FILL, SeaPlan, plan_sea, sea_windows
+from aquadsl.compiler.limits import FILL, Limit
+from aquadsl.compiler.sea import SeaPlan, plan_sea, sea_windows
 from aquadsl.sim.growth import stage_days
 from aquadsl.diagnostics import Diagnostics, Note
 from aquadsl.plan.model import GeographyPlan, Infrastructure, StageParams, StageWindow
@@ -95,8 +95,9 @@ def _place(batch: BatchSpec, checked: Checked, geo: GeographyPlan, infra: Infras
     batch = sea_plan.batch
     traj = batch.trajectory
     lived, available = traj.days, (checked.until - batch.start).days + 1
-    mass = living.expected_biomass(checked.lifecycle, batch.eggs, traj, batch.start, batch.mortality_factors,
-                                   batch.incidents)
+    fish = living.expected_fish(checked.lifecycle, batch.eggs, traj, batch.start, batch.mortality_factors,
+                                batch.incidents)
+    mass = fish * traj.weight_g / 1000.0
     windows, day = [], batch.start.toordinal()
     for i, stage in enumerate(checked.lifecycle.stages):
         days = np.nonzero(traj.stage_index == i)[0]
@@ -109,7 +110,8 @@ def _place(batch: BatchSpec, checked: Checked, geo: GeographyPlan, infra: Infras
         w = Window(dt.date.fromordinal(day + lo), dt.date.fromordinal(day + hi),
                    dt.date.fromordinal(day + min(max(nominal, hi), available)))
         if stage.water == "fresh":
-            location, names = _fresh(batch, stage, geo, infra, w, occupancy, released, float(mass[lo:hi].max()))
+            location, names = _fresh(batch, stage, geo, infra, w, occupancy, released, float(mass[lo:hi].max()),
+                                    float(fish[lo:hi].max()))
             occupancy.reserve(names, w.start, w.reserved, batch.id)
             released[location] = max(released.get(location, dt.date.min), w.reserved)
             windows.append(StageWindow(stage=stage.name, start=w.start, end=w.end, reserved_until=w.reserved,
@@ -123,7 +125,7 @@ def _place(batch: BatchSpec, checked: Checked, geo: GeographyPlan, infra: Infras
 
 
 def _fresh(batch, stage: StageParams, geo: GeographyPlan, infra: Infrastructure, w: Window, occ: Occupancy,
-           released: dict[str, dt.date], peak_kg: float):
+           released: dict[str, dt.date], peak_kg: float, peak_fish: float):
     """The hall (of the station free longest) with enough free containers for the stage's biomass.
 
     Halls are tried in rotation order (free longest, then the first in order) and the first that has
@@ -133,8 +135,8 @@ def _fresh(batch, stage: StageParams, geo: GeographyPlan, infra: Infrastructure,
     halls = [hall for station in geo.stations for hall in station.halls if hall.letter == stage.hall]
     if not halls:
         raise CapacityError(batch, stage, w, [], occ)
-    cap = infra.container_kinds[halls[0].kind].capacity_kg
-    count = max(stage.containers, math.ceil(peak_kg / (cap * FILL)))
+    cap = Limit.of(infra.container_kinds[halls[0].kind])
+    count = max(stage.containers, cap.count(peak_kg, peak_fish))
     for hall in _rotation(halls, released):
         free = _first_free(expand(hall.containers), count, occ, w.start, w.reserved)
         if free is not None:
@@ -143,8 +145,13 @@ def _fresh(batch, stage: StageParams, geo: GeographyPlan, infra: Infrastructure,
     most = max(len(expand(h.containers)) for h in halls)
     detail = ""
     if count > stage.containers:
-        detail = (f"its expected biomass of {peak_kg / 1000:,.1f} t (by {w.end - dt.timedelta(days=1)}) needs "
-                  f"{count} containers of {cap / 1000:g} t in one hall {stage.hall}"
+        if cap.by_fish(peak_kg, peak_fish):   # the fish are most numerous on the stage's first day
+            why = (f"its expected fish count of {peak_fish:,.0f} (from {w.start}) needs {count} containers of at "
+                   f"most {round(cap.fish / FILL):,} fish")
+        else:
+            why = (f"its expected biomass of {peak_kg / 1000:,.1f} t (by {w.end - dt.timedelta(days=1)}) needs "
+                   f"{count} containers of {cap.kg / FILL / 1000:g} t")
+        detail = (f"{why} in one hall {stage.hall}"
                   + (f", more than a hall's {most}" if count > most else ", and no hall has that many free"))
     raise CapacityError(batch, stage, w, candidates, occ, detail)
 
@@ -203,7 +210,7 @@ def _capacity_diagnostic(err: CapacityError, checked: Checked):
     notes.append(Note(message="to make room, raise the stagger between batches", span=rules.stagger_span))
     notes.append(Note(message="or lower the batch count", span=rules.count_span))
     if s.water == "sea" and err.detail:
-        notes.append(Note(message="or raise the ring kind's max_biomass, or lower the eggs or harvest_target"))
+        notes.append(Note(message="or raise the ring kind's max_biomass (or max_fish), or lower the eggs or harvest_target"))
     elif s.water == "sea":
         notes.append(Note(message="a sea area holds one generation at a time and then lies fallow",
                           span=checked.rings_spans.get(s.name)))

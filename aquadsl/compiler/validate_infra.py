@@ -10,6 +10,7 @@ from aquadsl.diagnostics import Diagnostics, Note, Span, did_you_mean
 from aquadsl.plan.model import ContainerKindPlan, ProfilePlan, SalinityPlan
 
 MAX_COUNT = 999
+MAX_FISH = 100_000_000
 NAME_VARIABLES = {
     "station": ("n", "code", "prefix", "geography"),
     "container": ("n", "code", "prefix", "geography", "station", "hall"),
@@ -30,8 +31,20 @@ def check_kinds(kinds: dict[str, ir.ContainerKind], diags: Diagnostics) -> dict[
             if kind.max_density is not None and not 0 < kind.max_density <= 1000:
                 diags.error("AQS302", "max_density (kg/m³) must lie between 0 and 1000", kind.span)
             out[name] = ContainerKindPlan(label=kind.label or name, volume_m3=volume, max_biomass_kg=biomass,
-                                          max_density_kg_m3=kind.max_density)
+                                          max_density_kg_m3=kind.max_density, max_fish=_max_fish(kind, diags))
     return out
+
+
+def _max_fish(kind: ir.ContainerKind, diags: Diagnostics) -> int | None:
+    """The kind's fish limit: a whole number of at least one (None when not declared or wrong)."""
+    n = kind.max_fish
+    if n is None:
+        return None
+    if n != int(n) or not 1 <= n <= MAX_FISH:
+        diags.error("AQS302", f"max_fish must be a whole number of fish between 1 and {MAX_FISH:,}; got {n:g}",
+                    kind.max_fish_span or kind.span)
+        return None
+    return int(n)
 
 
 def count_in_range(value: int, span: Span, what: str, diags: Diagnostics, low: int = 1) -> bool:

@@ -179,6 +179,7 @@ class ContainerKindPlan(_Frozen):
     volume_m3: float
     max_biomass_kg: float
     max_density_kg_m3: float | None = None
+    max_fish: int | None = None          # fish per container (e.g. 200,000 per sea cage in Norway)
 
     @property
     def capacity_kg(self) -> float:
