@@ -55,7 +55,7 @@ class ToIR(Transformer):
     def geography(self, c):
         fields: dict[str, list] = {k: [] for k in
                                    ("stations", "halls", "sea", "temperatures", "names", "code", "prefix",
-                                    "weathers", "salinities")}
+                                    "weathers", "salinities", "temperature_offsets")}
         for key, value in c[4:-1]:
             if key == "names":
                 fields[key].extend(value)
@@ -115,7 +115,13 @@ class ToIR(Transformer):
         nums = [x for x in c if isinstance(x, Positioned)]
         return ("weathers", new_node(ir.Weather, span=self._span(c), water=str(c[1]), sd=nums[0].value,
                                      persistence=parse_int(tokens_of(c, "INT")[0]),
-                                     yearly=nums[1].value if len(nums) > 1 else 0.0))
+                                     yearly=_value_after(c, "KW_YEARLY") or 0.0,
+                                     sites=_value_after(c, "KW_SITES") or 0.0))
+
+    def geo_temperature_offset(self, c):
+        ints = tokens_of(c, "INT")
+        return ("temperature_offsets", new_node(ir.TemperatureOffset, span=self._span(c), water=str(c[1]),
+                                                areas=(parse_int(ints[0]), parse_int(ints[1])), offset=c[-1].value))
 
     def geo_salinity(self, c):
         ints = tokens_of(c, "INT")
@@ -145,7 +151,8 @@ class ToIR(Transformer):
         label = tokens_of(c[:3], "STRING")
         groups: dict[str, list] = {k: [] for k in ("settings", "rings", "feed", "sensors", "cadences", "at_days",
                                                  "at_weights", "incidents", "pellets", "lice_growth",
-                                                 "lice_limits", "delousing", "end_weight", "overrides")}
+                                                 "lice_limits", "delousing", "end_weight", "overrides",
+                                                 "temperatures")}
         for group, node in (x for x in c if isinstance(x, tuple)):
             groups[group].append(node)
         return new_node(ir.Stage, span=self._t(c[1]), name=str(c[1]), label=unquote(label[0]) if label else None,
@@ -271,9 +278,13 @@ class ToIR(Transformer):
         ints = [t for t in c if isinstance(t, Token) and t.type == "INT"]
         kinds = [t.type for t in c if isinstance(t, Token)]
         tgc = next((x.value for x in c if isinstance(x, Positioned)), None)
+        profile = next((x for x in c if isinstance(x, (ir.ConstantProfile, ir.MonthlyProfile, ir.SineProfile))), None)
         return ("overrides", new_node(ir.Override, span=self._span(c), geography=str(c[1]),
                                       geography_span=self._t(c[1]), days=parse_int(ints[0]) if ints else None,
-                                      tgc=tgc if "KW_TGC" in kinds else None))
+                                      tgc=tgc if "KW_TGC" in kinds else None, temperature=profile))
+
+    def st_temperature(self, c):
+        return ("temperatures", new_node(ir.StageTemperature, span=self._span(c), profile=c[1]))
 
     # ------------------------------------------------------------- scenario
     def scenario(self, c):

@@ -17,7 +17,8 @@ from aquadsl.compiler import living
 from aquadsl.compiler.checked import Checked
 from aquadsl.compiler.expand import BatchSpec
 from aquadsl.compiler.limits import FILL, Limit
-from aquadsl.compiler.sea import SeaPlan, plan_sea, sea_windows
+from aquadsl.compiler.sea import sea_windows
+from aquadsl.compiler.sites import SitePlans
 from aquadsl.sim.growth import stage_days
 from aquadsl.diagnostics import Diagnostics, Note
 from aquadsl.plan.model import GeographyPlan, Infrastructure, StageParams, StageWindow
@@ -91,37 +92,45 @@ def allocate(checked: Checked, infra: Infrastructure, batches: list[BatchSpec],
 
 def _place(batch: BatchSpec, checked: Checked, geo: GeographyPlan, infra: Infrastructure,
            occupancy: Occupancy, released: dict[str, dt.date]):
-    sea_plan = plan_sea(batch, checked, geo, infra)
-    batch = sea_plan.batch
-    traj = batch.trajectory
-    lived, available = traj.days, (checked.until - batch.start).days + 1
-    fish = living.expected_fish(checked.lifecycle, batch.eggs, traj, batch.start, batch.mortality_factors,
-                                batch.incidents)
-    mass = fish * traj.weight_g / 1000.0
-    windows, day = [], batch.start.toordinal()
+    plans = SitePlans(batch, checked, geo, infra)      # the sea phase as planned per sea area's offset
+    batch = plans.base.batch
+    available = (checked.until - batch.start).days + 1
+    windows, day, chosen = [], batch.start.toordinal(), {}
     for i, stage in enumerate(checked.lifecycle.stages):
-        days = np.nonzero(traj.stage_index == i)[0]
-        if not len(days):
+        traj = batch.trajectory
+        placed = _window(checked, stage, i, traj, day, available, batch.geography)
+        if placed is None:
             break
-        lo, hi = int(days[0]), int(days[-1]) + 1
-        # the geography's own days for the stage; a stage ended by weight is reserved while it lasts
-        span = hi - lo if stage.end_weight_g is not None and hi < available else stage_days(stage, batch.geography)
-        nominal = lo + span if i < len(checked.lifecycle.stages) - 1 else max(hi, lo + span)
-        w = Window(dt.date.fromordinal(day + lo), dt.date.fromordinal(day + hi),
-                   dt.date.fromordinal(day + min(max(nominal, hi), available)))
+        lo, hi, w = placed
         if stage.water == "fresh":
+            fish = living.expected_fish(checked.lifecycle, batch.eggs, traj, batch.start, batch.mortality_factors,
+                                        batch.incidents)
+            mass = fish * traj.weight_g / 1000.0
             location, names = _fresh(batch, stage, geo, infra, w, occupancy, released, float(mass[lo:hi].max()),
-                                    float(fish[lo:hi].max()))
+                                     float(fish[lo:hi].max()))
             occupancy.reserve(names, w.start, w.reserved, batch.id)
             released[location] = max(released.get(location, dt.date.min), w.reserved)
             windows.append(StageWindow(stage=stage.name, start=w.start, end=w.end, reserved_until=w.reserved,
                                        location=location, containers=compress(names)))
         else:
-            sea_w, harvest = _sea(batch, stage, geo, w, occupancy, released, sea_plan, checked.until)
+            sea_w, harvest, plan, chosen = _sea(batch, stage, i, geo, w, occupancy, released, plans, chosen,
+                                                checked, day, available)
             windows.extend(sea_w)
-            if harvest:
-                batch = dataclasses.replace(batch, harvest_days=harvest)
+            batch = dataclasses.replace(plan.batch, harvest_days=harvest or batch.harvest_days)
     return tuple(windows), batch
+
+
+def _window(checked: Checked, stage: StageParams, i: int, traj, day: int, available: int, geography: str):
+    """(first day, end day, Window) of stage ``i`` along ``traj``, or None if the batch never reaches it."""
+    days = np.nonzero(traj.stage_index == i)[0]
+    if not len(days):
+        return None
+    lo, hi = int(days[0]), int(days[-1]) + 1
+    # the geography's own days for the stage; a stage ended by weight is reserved while it lasts
+    span = hi - lo if stage.end_weight_g is not None and hi < available else stage_days(stage, geography)
+    nominal = lo + span if i < len(checked.lifecycle.stages) - 1 else max(hi, lo + span)
+    return lo, hi, Window(dt.date.fromordinal(day + lo), dt.date.fromordinal(day + hi),
+                          dt.date.fromordinal(day + min(max(nominal, hi), available)))
 
 
 def _fresh(batch, stage: StageParams, geo: GeographyPlan, infra: Infrastructure, w: Window, occ: Occupancy,
@@ -175,25 +184,33 @@ def _first_free(names: list[str], count: int, occ: Occupancy, start: dt.date, en
     return None
 
 
-def _sea(batch, stage: StageParams, geo: GeographyPlan, w: Window, occ: Occupancy, released: dict[str, dt.date],
-         sea_plan: SeaPlan, until: dt.date):
-    """A whole sea area (the one free longest) for the batch's sea phase and fallowing; windows per split."""
-    reserve_end = min(until + dt.timedelta(days=1),
-                      max(w.reserved, w.end + dt.timedelta(days=stage.fallow_days)))
-    best = None
-    if not sea_plan.detail:
-        for area in _rotation(list(geo.sea_areas), released):
-            names = expand(area.rings)
-            if len(names) >= sea_plan.most and all(occ.is_free(n, w.start, reserve_end) for n in names):
-                best = (area, names)
-                break
-    if best is None:
-        candidates = [n for area in geo.sea_areas for n in expand(area.rings)]
-        raise CapacityError(batch, stage, w, candidates, occ, sea_plan.detail)
-    area, names = best
-    occ.reserve(names, w.start, reserve_end, batch.id)
-    released[area.name] = reserve_end
-    return sea_windows(sea_plan, stage, area.name, names, w.start, w.end, reserve_end)
+def _sea(batch, stage: StageParams, i: int, geo: GeographyPlan, w: Window, occ: Occupancy,
+         released: dict[str, dt.date], plans: SitePlans, chosen: dict[str, float], checked: Checked, day: int,
+         available: int):
+    """A whole sea area (the one free longest whose own plan fits) for the batch's sea phase and fallowing.
+
+    Each area is tried with the batch re-planned in its water (its temperature offset); areas without
+    an offset share one plan. Returns the windows per split, harvest days, the plan and the offsets."""
+    detail = ""
+    for area in _rotation(list(geo.sea_areas), released):
+        names = expand(area.rings)
+        if not all(occ.is_free(n, w.start, w.start + dt.timedelta(days=1)) for n in names):
+            continue                                  # taken on the transfer day, whatever the plan
+        offsets = {**chosen, stage.name: area.temperature_offset}
+        plan = plans.at(offsets)
+        if plan.detail:
+            detail = detail or plan.detail
+            continue
+        _, _, aw = _window(checked, stage, i, plan.batch.trajectory, day, available, batch.geography)
+        reserve_end = min(checked.until + dt.timedelta(days=1),
+                          max(aw.reserved, aw.end + dt.timedelta(days=stage.fallow_days)))
+        if len(names) >= plan.most and all(occ.is_free(n, aw.start, reserve_end) for n in names):
+            occ.reserve(names, aw.start, reserve_end, batch.id)
+            released[area.name] = reserve_end
+            out, harvest = sea_windows(plan, stage, area.name, names, aw.start, aw.end, reserve_end)
+            return out, harvest, plan, offsets
+    candidates = [n for area in geo.sea_areas for n in expand(area.rings)]
+    raise CapacityError(batch, stage, w, candidates, occ, detail or plans.base.detail)
 
 
 def _capacity_diagnostic(err: CapacityError, checked: Checked):

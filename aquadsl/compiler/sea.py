@@ -31,8 +31,10 @@ class SeaPlan:
     harvest: tuple[tuple[int, dt.date, float], ...] = ()   # (ring index, date, share)
 
 
-def plan_sea(batch: BatchSpec, checked: Checked, geo: GeographyPlan, infra: Infrastructure) -> SeaPlan:
-    """The batch's final trajectory, ring counts per sea stage and its harvest days."""
+def plan_sea(batch: BatchSpec, checked: Checked, geo: GeographyPlan, infra: Infrastructure,
+             offsets: dict[str, float] | None = None) -> SeaPlan:
+    """The batch's final trajectory, ring counts per sea stage and its harvest days (``offsets``: °C per
+    sea stage, of the sea areas tried for it; ``batch`` is already projected with them)."""
     life = checked.lifecycle
     sea = [i for i, s in enumerate(life.stages) if s.water == "sea"]
     if not sea or not geo.sea_areas:
@@ -45,7 +47,7 @@ def plan_sea(batch: BatchSpec, checked: Checked, geo: GeographyPlan, infra: Infr
         return _phases_for(batch, checked, sea, cap, area_rings, None, ())
     rings = 1
     for _ in range(MAX_ROUNDS):
-        traj, harvest = _harvest_trajectory(batch, checked, geo, h0, rings, cap)
+        traj, harvest = _harvest_trajectory(batch, checked, geo, h0, rings, cap, offsets)
         planned = dataclasses.replace(batch, trajectory=traj)
         plan = _phases_for(planned, checked, sea, cap, area_rings, h0 if harvest else None, harvest)
         final = plan.phases[life.stages[-1].name][-1][1] if plan.phases.get(life.stages[-1].name) else rings
@@ -55,7 +57,8 @@ def plan_sea(batch: BatchSpec, checked: Checked, geo: GeographyPlan, infra: Infr
     return dataclasses.replace(plan, detail=f"its harvest plan does not settle on a ring count (last {rings})")
 
 
-def _harvest_trajectory(batch: BatchSpec, checked: Checked, geo: GeographyPlan, h0: int, rings: int, cap: Limit):
+def _harvest_trajectory(batch: BatchSpec, checked: Checked, geo: GeographyPlan, h0: int, rings: int, cap: Limit,
+                        offsets: dict[str, float] | None = None):
     """Grow through a harvest of ``rings`` rings from day ``h0``; (trajectory, harvest) or (open, ())."""
     life = checked.lifecycle
     fish = living.expected_fish(life, batch.eggs, batch.trajectory, batch.start, batch.mortality_factors,
@@ -68,10 +71,10 @@ def _harvest_trajectory(batch: BatchSpec, checked: Checked, geo: GeographyPlan, 
     available = (checked.until - batch.start).days + 1
     args = (life, geo.temperature, batch.start, batch.harvest_target_kg * 1000.0, available, batch.growth_factors)
     if end >= available:
-        return project(*args, OPEN_END, checked.seed, batch.geography, batch.stage_targets), ()
+        return project(*args, OPEN_END, checked.seed, batch.geography, batch.stage_targets, offsets), ()
     harvest = tuple((j, dates[j * per_ring + k], round(1.0 / (per_ring - k), 6))
                     for j in range(rings) for k in range(per_ring))
-    return project(*args, end, checked.seed, batch.geography, batch.stage_targets), harvest
+    return project(*args, end, checked.seed, batch.geography, batch.stage_targets, offsets), harvest
 
 
 def _phases_for(batch: BatchSpec, checked: Checked, sea: list[int], cap: Limit, area_rings: int,

@@ -6,6 +6,7 @@ from aquadsl import ir
 from aquadsl.compiler.checked import GeoSetup, HallSetup
 from aquadsl.compiler.evaluate import check_names
 from aquadsl.compiler.units import cubic_metres, kilograms
+from aquadsl.compiler.validate_sites import sea_offsets, sites_sd
 from aquadsl.diagnostics import Diagnostics, Note, Span, did_you_mean
 from aquadsl.plan.model import ContainerKindPlan, ProfilePlan, SalinityPlan
 
@@ -92,6 +93,8 @@ def check_geography(geo: ir.Geography, kinds: dict[str, ir.ContainerKind], diags
     temps = _check_temperatures(geo, diags)
     names = _check_names(geo, diags)
     salinity = _check_salinity(geo, sea.areas if sea else 0, diags)
+    offsets = sea_offsets(geo, sea.areas if sea else 0, diags)
+    sites = [sites_sd(w, diags) for w in geo.weathers if w.water == "sea" or w.sites]
     if len(diags) > before:
         return None
     return GeoSetup(name=geo.name, label=geo.label, code=code, prefix=prefix,
@@ -99,7 +102,8 @@ def check_geography(geo: ir.Geography, kinds: dict[str, ir.ContainerKind], diags
                     sea_areas=sea.areas if sea else 0, rings_per_area=sea.rings if sea else 0,
                     ring_kind=sea.container_kind if sea else None, temperature=temps, names=names,
                     span=geo.span, stations_span=stations.span if stations else None,
-                    sea_span=sea.span if sea else None, salinity=salinity)
+                    sea_span=sea.span if sea else None, salinity=salinity, sea_offsets=offsets,
+                    sites_sd=sites[0] if sites else 0.0)
 
 
 def _check_salinity(geo: ir.Geography, areas: int, diags: Diagnostics) -> tuple[SalinityPlan, ...]:

@@ -101,12 +101,14 @@ class StageParams(_Frozen):
     lice: "LicePlan | None" = None    # sea-lice dynamics and threshold-triggered delousing
     end_weight_g: tuple[Annotated[float, Field(gt=0, le=1e6)], Annotated[float, Field(gt=0, le=1e6)]] | None = None
     # the stage ends the first day the batch reaches its own target, drawn per batch in this range (g)
-    overrides: dict[str, "StageOverride"] = {}   # geography -> its own days and TGC for the stage
+    overrides: dict[str, "StageOverride"] = {}   # geography -> its own days, TGC and temperature for the stage
+    temperature: "ProfilePlan | None" = None     # the stage's own water, instead of the geography's profile
 
 
 class StageOverride(_Frozen):
     days: Days | None = None
     tgc: Annotated[float, Field(ge=0, le=20)] | None = None
+    temperature: "ProfilePlan | None" = None
 
 
 class LiceLimitPlan(_Frozen):
@@ -228,6 +230,7 @@ class AreaPlan(_Frozen):
     name: Name
     kind: Name
     rings: tuple[Compact, ...]        # compact
+    temperature_offset: Annotated[float, Field(ge=-10, le=10)] = 0.0   # °C from the geography's sea profile
 
     _check = field_validator("rings")(_valid_ranges)
 
@@ -528,5 +531,5 @@ def _loads_step_by_step(text: str) -> Plan:
         raise PlanFormatError(f"invalid plan at {where}: {first['msg']}") from None
 
 
-for _model in (StageParams, LifecyclePlan, Parameters, BatchPlan, Plan):
+for _model in (StageOverride, StageParams, LifecyclePlan, Parameters, BatchPlan, Plan):
     _model.model_rebuild()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aquadsl.plan.model import BatchPlan, Plan, StageParams, StageWindow
+from aquadsl.sim.sites import stage_offsets
 from aquadsl.sim.growth import OPEN_END, Trajectory, project
 from aquadsl.sim.lice import LiceCourse, course
 from aquadsl.sim.shape import WindowShape, window_shapes
@@ -86,9 +87,10 @@ def trajectory_for(plan: Plan, batch: BatchPlan) -> Trajectory:
         end = (batch.harvest_date - batch.start).days if batch.harvest_date else OPEN_END
     else:
         end = None
-    return project(plan.parameters.lifecycle, plan.geography(batch.geography).temperature, batch.start,
+    geo = plan.geography(batch.geography)
+    return project(plan.parameters.lifecycle, geo.temperature, batch.start,
                    batch.harvest_target_kg * 1000.0, (until - batch.start).days + 1, batch.growth_factors,
-                   end, plan.parameters.seed, batch.geography, batch.stage_targets)
+                   end, plan.parameters.seed, batch.geography, batch.stage_targets, stage_offsets(geo, batch.stages))
 
 
 def _open_ended(plan: Plan) -> bool:
