@@ -179,6 +179,8 @@ class Salinity(Node):
     mean: float
     tide: float
     seasonal: float = 0.0
+    rain: float = 0.0         # rain events per month (Poisson, the same days in every estuarine area)
+    drop: float = 0.0         # ppt, the most one rain event lowers the salinity
 
 
 class NameRule(Node):

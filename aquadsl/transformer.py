@@ -125,10 +125,11 @@ class ToIR(Transformer):
 
     def geo_salinity(self, c):
         ints = tokens_of(c, "INT")
-        nums = [x.value for x in c if isinstance(x, Positioned)]
         return ("salinities", new_node(ir.Salinity, span=self._span(c),
                                        areas=(parse_int(ints[0]), parse_int(ints[1])) if ints else None,
-                                       mean=nums[0], tide=nums[1], seasonal=nums[2] if len(nums) > 2 else 0.0))
+                                       mean=_value_after(c, "KW_MEAN"), tide=_value_after(c, "KW_TIDE"),
+                                       seasonal=_value_after(c, "KW_SEASONAL") or 0.0,
+                                       rain=_value_after(c, "KW_RAIN") or 0.0, drop=_value_after(c, "KW_DROP") or 0.0))
 
     def geo_names(self, c):
         return ("names", tuple(c[2:-1]))

@@ -116,8 +116,12 @@ def _check_salinity(geo: ir.Geography, areas: int, diags: Diagnostics) -> tuple[
                         "20 ppt that keep it at or above 0", s.span)
         elif not 1 <= lo <= hi <= areas:
             diags.error("AQS302", f"salinity areas run low..high within the geography's {areas} sea areas", s.span)
+        elif not (0 <= s.rain <= 31 and 0 <= s.drop <= s.mean):
+            diags.error("AQS302", "salinity rain lies between 0 and 31 events per month, and its drop between 0 "
+                        "and the mean (ppt)", s.span)
         else:
-            out.append(SalinityPlan(areas=s.areas, mean=float(s.mean), tide=float(s.tide), seasonal=float(s.seasonal)))
+            out.append(SalinityPlan(areas=s.areas, mean=float(s.mean), tide=float(s.tide), seasonal=float(s.seasonal),
+                                    rain_per_month=float(s.rain), rain_drop=float(s.drop)))
     return tuple(out)
 
 

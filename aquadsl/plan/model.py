@@ -210,6 +210,8 @@ class SalinityPlan(_Frozen):
     mean: Annotated[float, Field(ge=0, le=40)]
     tide: Annotated[float, Field(ge=0, le=20)]       # half the swing over a 12.42-hour tide
     seasonal: Annotated[float, Field(ge=0, le=20)] = 0.0   # lower by this much in late winter (rain, snowmelt)
+    rain_per_month: Annotated[float, Field(ge=0, le=31)] = 0.0   # rain events (Poisson), regional
+    rain_drop: Annotated[float, Field(ge=0, le=40)] = 0.0        # ppt, the most one event lowers the salinity
 
 
 class HallPlan(_Frozen):
