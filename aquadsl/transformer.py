@@ -183,6 +183,9 @@ class ToIR(Transformer):
     def st_mortality(self, c):
         return self._setting(c, "mortality", c[1])
 
+    def st_maintenance(self, c):
+        return self._setting(c, "maintenance", c[1])
+
     def st_feedings(self, c):
         return self._setting(c, "feedings", parse_int(c[1]))
 

@@ -147,7 +147,21 @@ def _check_living(stage: ir.Stage, st: dict, diags: Diagnostics) -> dict:
     out["end_weight_g"] = _end_weight(stage, diags)
     out["overrides"] = _overrides(stage, diags)
     out["temperature"] = stage_temperature(stage, diags)
+    if "maintenance" in st:
+        out["maintenance"] = _maintenance(stage, st, diags)
     return out
+
+
+def _maintenance(stage: ir.Stage, st: dict, diags: Diagnostics) -> float:
+    """The least share of the ration fish held at the weight cap get (only with ``feed fcr``)."""
+    setting = st["maintenance"]
+    value = fraction(setting.value, "maintenance", diags)
+    if value is not None and not 0 <= value <= 1:
+        diags.error("AQS302", "maintenance is a share of the ration between 0 and 100 %", setting.value.span)
+    elif not stage.feed or stage.feed[0].mode != "fcr":
+        diags.error("AQS302", f"maintenance applies to rations by FCR; stage '{stage.name}' has no `feed fcr`",
+                    setting.span)
+    return value if value is not None and 0 <= value <= 1 else 0.3
 
 
 def _end_weight(stage: ir.Stage, diags: Diagnostics) -> tuple[float, float] | None:

@@ -103,6 +103,7 @@ class StageParams(_Frozen):
     # the stage ends the first day the batch reaches its own target, drawn per batch in this range (g)
     overrides: dict[str, "StageOverride"] = {}   # geography -> its own days, TGC and temperature for the stage
     temperature: "ProfilePlan | None" = None     # the stage's own water, instead of the geography's profile
+    maintenance: Annotated[float, Field(ge=0, le=1)] = 0.3   # with feed fcr: least share of the ration at a cap
 
 
 class StageOverride(_Frozen):
