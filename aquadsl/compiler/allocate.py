@@ -92,8 +92,9 @@ def allocate(checked: Checked, infra: Infrastructure, batches: list[BatchSpec],
 
 def _place(batch: BatchSpec, checked: Checked, geo: GeographyPlan, infra: Infrastructure,
            occupancy: Occupancy, released: dict[str, dt.date]):
-    plans = SitePlans(batch, checked, geo, infra)      # the sea phase as planned per sea area's offset
-    batch = plans.base.batch
+    # The sea phase as planned per sea area's offset; the stages before the sea follow the batch as
+    # expanded (a sea plan changes the trajectory from the sea on only).
+    plans = SitePlans(batch, checked, geo, infra)
     available = (checked.until - batch.start).days + 1
     windows, day, chosen = [], batch.start.toordinal(), {}
     for i, stage in enumerate(checked.lifecycle.stages):

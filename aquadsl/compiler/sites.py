@@ -28,7 +28,11 @@ class SitePlans:
     def __init__(self, batch: BatchSpec, checked: Checked, geo: GeographyPlan, infra: Infrastructure):
         self.batch, self.checked, self.geo, self.infra = batch, checked, geo, infra
         self._plans: dict[tuple, SeaPlan] = {}
-        self.base = self.at({})
+
+    @property
+    def base(self) -> SeaPlan:
+        """The plan in the geography's mean water (planned only when asked for)."""
+        return self.at({})
 
     def at(self, offsets: dict[str, float]) -> SeaPlan:
         key = tuple(sorted((k, v) for k, v in offsets.items() if v))
