@@ -107,6 +107,8 @@ class ContainerKind(Node):
     volume: Quantity
     max_biomass: Quantity
     max_density: float | None = None     # kg/m³
+    max_fish: float | None = None        # fish per container
+    max_fish_span: Span | None = None
 
 
 class Stations(Node):
@@ -159,6 +161,15 @@ class Weather(Node):
     sd: float
     persistence: int
     yearly: float = 0.0
+    sites: float = 0.0        # °C, sd of each sea area's own offset (drawn from the seed)
+
+
+class TemperatureOffset(Node):
+    """Sea areas ``areas`` (1-based, inclusive) are ``offset`` °C warmer than the geography's profile."""
+
+    water: Literal["fresh", "sea"]
+    areas: tuple[int, int]
+    offset: float
 
 
 class Salinity(Node):
@@ -168,6 +179,8 @@ class Salinity(Node):
     mean: float
     tide: float
     seasonal: float = 0.0
+    rain: float = 0.0         # rain events per month (Poisson, the same days in every estuarine area)
+    drop: float = 0.0         # ppt, the most one rain event lowers the salinity
 
 
 class NameRule(Node):
@@ -187,6 +200,7 @@ class Geography(Node):
     names: tuple[NameRule, ...] = ()
     weathers: tuple[Weather, ...] = ()
     salinities: tuple["Salinity", ...] = ()
+    temperature_offsets: tuple[TemperatureOffset, ...] = ()
     # Spans of single-valued statements, for duplicate checks.
     code_spans: tuple[Span, ...] = ()
     prefix_spans: tuple[Span, ...] = ()
@@ -258,6 +272,13 @@ class Override(Node):
     geography_span: Span
     days: int | None = None
     tgc: float | None = None
+    temperature: Profile | None = None
+
+
+class StageTemperature(Node):
+    """The stage's own water temperature, instead of its geography's profile for that water."""
+
+    profile: Profile
 
 
 class Pellet(Node):
@@ -299,6 +320,7 @@ class Stage(Node):
     delousing: tuple[Delousing, ...] = ()
     end_weight: tuple[EndWeight, ...] = ()
     overrides: tuple[Override, ...] = ()
+    temperatures: tuple[StageTemperature, ...] = ()
 
 
 class Lifecycle(Node):

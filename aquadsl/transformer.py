@@ -48,13 +48,14 @@ class ToIR(Transformer):
         q = [x for x in c if isinstance(x, ir.Quantity)]
         return new_node(ir.ContainerKind, span=self._t(c[1]), name=str(c[1]),
                                 label=unquote(label[0]) if label else None, volume=q[0], max_biomass=q[1],
-                                max_density=c[-1].value if isinstance(c[-1], Positioned) else None)
+                                max_density=_value_after(c, "KW_MAX_DENSITY"),
+                                max_fish=_value_after(c, "KW_MAX_FISH"), max_fish_span=_span_after(c, "KW_MAX_FISH"))
 
     # ---------------------------------------------------------- geographies
     def geography(self, c):
         fields: dict[str, list] = {k: [] for k in
                                    ("stations", "halls", "sea", "temperatures", "names", "code", "prefix",
-                                    "weathers", "salinities")}
+                                    "weathers", "salinities", "temperature_offsets")}
         for key, value in c[4:-1]:
             if key == "names":
                 fields[key].extend(value)
@@ -114,14 +115,21 @@ class ToIR(Transformer):
         nums = [x for x in c if isinstance(x, Positioned)]
         return ("weathers", new_node(ir.Weather, span=self._span(c), water=str(c[1]), sd=nums[0].value,
                                      persistence=parse_int(tokens_of(c, "INT")[0]),
-                                     yearly=nums[1].value if len(nums) > 1 else 0.0))
+                                     yearly=_value_after(c, "KW_YEARLY") or 0.0,
+                                     sites=_value_after(c, "KW_SITES") or 0.0))
+
+    def geo_temperature_offset(self, c):
+        ints = tokens_of(c, "INT")
+        return ("temperature_offsets", new_node(ir.TemperatureOffset, span=self._span(c), water=str(c[1]),
+                                                areas=(parse_int(ints[0]), parse_int(ints[1])), offset=c[-1].value))
 
     def geo_salinity(self, c):
         ints = tokens_of(c, "INT")
-        nums = [x.value for x in c if isinstance(x, Positioned)]
         return ("salinities", new_node(ir.Salinity, span=self._span(c),
                                        areas=(parse_int(ints[0]), parse_int(ints[1])) if ints else None,
-                                       mean=nums[0], tide=nums[1], seasonal=nums[2] if len(nums) > 2 else 0.0))
+                                       mean=_value_after(c, "KW_MEAN"), tide=_value_after(c, "KW_TIDE"),
+                                       seasonal=_value_after(c, "KW_SEASONAL") or 0.0,
+                                       rain=_value_after(c, "KW_RAIN") or 0.0, drop=_value_after(c, "KW_DROP") or 0.0))
 
     def geo_names(self, c):
         return ("names", tuple(c[2:-1]))
@@ -144,7 +152,8 @@ class ToIR(Transformer):
         label = tokens_of(c[:3], "STRING")
         groups: dict[str, list] = {k: [] for k in ("settings", "rings", "feed", "sensors", "cadences", "at_days",
                                                  "at_weights", "incidents", "pellets", "lice_growth",
-                                                 "lice_limits", "delousing", "end_weight", "overrides")}
+                                                 "lice_limits", "delousing", "end_weight", "overrides",
+                                                 "temperatures")}
         for group, node in (x for x in c if isinstance(x, tuple)):
             groups[group].append(node)
         return new_node(ir.Stage, span=self._t(c[1]), name=str(c[1]), label=unquote(label[0]) if label else None,
@@ -173,6 +182,9 @@ class ToIR(Transformer):
 
     def st_mortality(self, c):
         return self._setting(c, "mortality", c[1])
+
+    def st_maintenance(self, c):
+        return self._setting(c, "maintenance", c[1])
 
     def st_feedings(self, c):
         return self._setting(c, "feedings", parse_int(c[1]))
@@ -278,9 +290,13 @@ class ToIR(Transformer):
         ints = [t for t in c if isinstance(t, Token) and t.type == "INT"]
         kinds = [t.type for t in c if isinstance(t, Token)]
         tgc = next((x.value for x in c if isinstance(x, Positioned)), None)
+        profile = next((x for x in c if isinstance(x, (ir.ConstantProfile, ir.MonthlyProfile, ir.SineProfile))), None)
         return ("overrides", new_node(ir.Override, span=self._span(c), geography=str(c[1]),
                                       geography_span=self._t(c[1]), days=parse_int(ints[0]) if ints else None,
-                                      tgc=tgc if "KW_TGC" in kinds else None))
+                                      tgc=tgc if "KW_TGC" in kinds else None, temperature=profile))
+
+    def st_temperature(self, c):
+        return ("temperatures", new_node(ir.StageTemperature, span=self._span(c), profile=c[1]))
 
     # ------------------------------------------------------------- scenario
     def scenario(self, c):
@@ -432,6 +448,22 @@ class ToIR(Transformer):
 
     def _pattern(self, tok: Token) -> ir.Pattern:
         return parse_pattern(tok, self.path, self.diagnostics, ToIR(self.path).transform)
+
+
+def _after(c, keyword: str) -> Positioned | None:
+    """The number that follows the token ``keyword`` among children ``c``, if the keyword is there."""
+    at = next((k for k, x in enumerate(c) if isinstance(x, Token) and x.type == keyword), None)
+    return c[at + 1] if at is not None else None
+
+
+def _value_after(c, keyword: str):
+    found = _after(c, keyword)
+    return None if found is None else found.value
+
+
+def _span_after(c, keyword: str):
+    found = _after(c, keyword)
+    return None if found is None else found.span
 
 
 def _unwrap(exc: BaseException) -> BaseException:

@@ -23,6 +23,8 @@ from aquadsl.sim.simulate import simulate_batch  # noqa: E402
 
 BOUNDS = {
     "container-days over limit": "= 0",
+    "container-days over max_fish": "= 0",
+    "sea ring fish max": "<= max_fish",
     "sea days CV %": ">= 15",
     "smolt g p90-p10": ">= 40",
     "sea survival min %": ">= 80",

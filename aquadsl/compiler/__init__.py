@@ -77,7 +77,7 @@ def _run_passes(loaded: Loaded, today: dt.date | None, diags: Diagnostics, lower
     checked = validate(symbols, today, diags)
     if checked is None or diags.has_errors:
         return None
-    infra = build_infrastructure(checked.geographies, checked.kinds, diags)
+    infra = build_infrastructure(checked.geographies, checked.kinds, diags, checked.seed)
     if infra is None:
         return None
     batches = expand(checked, infra, diags)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +16,9 @@ import numpy as np
 from aquadsl.compiler import living
 from aquadsl.compiler.checked import Checked
 from aquadsl.compiler.expand import BatchSpec
-from aquadsl.compiler.sea import FILL, SeaPlan, plan_sea, sea_windows
+from aquadsl.compiler.limits import FILL, Limit
+from aquadsl.compiler.sea import sea_windows
+from aquadsl.compiler.sites import SitePlans
 from aquadsl.sim.growth import stage_days
 from aquadsl.diagnostics import Diagnostics, Note
 from aquadsl.plan.model import GeographyPlan, Infrastructure, StageParams, StageWindow
@@ -91,41 +92,55 @@ def allocate(checked: Checked, infra: Infrastructure, batches: list[BatchSpec],
 
 def _place(batch: BatchSpec, checked: Checked, geo: GeographyPlan, infra: Infrastructure,
            occupancy: Occupancy, released: dict[str, dt.date]):
-    sea_plan = plan_sea(batch, checked, geo, infra)
-    batch = sea_plan.batch
-    traj = batch.trajectory
-    lived, available = traj.days, (checked.until - batch.start).days + 1
-    mass = living.expected_biomass(checked.lifecycle, batch.eggs, traj, batch.start, batch.mortality_factors,
-                                   batch.incidents)
-    windows, day = [], batch.start.toordinal()
+    # The sea phase as planned per sea area's offset; the stages before the sea follow the batch as
+    # expanded (a sea plan changes the trajectory from the sea on only).
+    plans = SitePlans(batch, checked, geo, infra)
+    available = (checked.until - batch.start).days + 1
+    windows, day, chosen = [], batch.start.toordinal(), {}
     for i, stage in enumerate(checked.lifecycle.stages):
-        days = np.nonzero(traj.stage_index == i)[0]
-        if not len(days):
+        traj = batch.trajectory
+        placed = _window(checked, stage, i, traj, day, available, batch.geography)
+        if placed is None:
             break
-        lo, hi = int(days[0]), int(days[-1]) + 1
-        # the geography's own days for the stage; a stage ended by weight is reserved while it lasts
-        span = hi - lo if stage.end_weight_g is not None and hi < available else stage_days(stage, batch.geography)
-        nominal = lo + span if i < len(checked.lifecycle.stages) - 1 else max(hi, lo + span)
-        if sea_plan.responded and i == len(checked.lifecycle.stages) - 1:
-            nominal = hi      # harvested early or culled: the area is free after the last ring (and fallow)
-        w = Window(dt.date.fromordinal(day + lo), dt.date.fromordinal(day + hi),
-                   dt.date.fromordinal(day + min(max(nominal, hi), available)))
+        lo, hi, w = placed
         if stage.water == "fresh":
-            location, names = _fresh(batch, stage, geo, infra, w, occupancy, released, float(mass[lo:hi].max()))
+            fish = living.expected_fish(checked.lifecycle, batch.eggs, traj, batch.start, batch.mortality_factors,
+                                        batch.incidents)
+            mass = fish * traj.weight_g / 1000.0
+            location, names = _fresh(batch, stage, geo, infra, w, occupancy, released, float(mass[lo:hi].max()),
+                                     float(fish[lo:hi].max()))
             occupancy.reserve(names, w.start, w.reserved, batch.id)
             released[location] = max(released.get(location, dt.date.min), w.reserved)
             windows.append(StageWindow(stage=stage.name, start=w.start, end=w.end, reserved_until=w.reserved,
                                        location=location, containers=compress(names)))
         else:
-            sea_w, harvest = _sea(batch, stage, geo, w, occupancy, released, sea_plan, checked.until)
+            sea_w, harvest, plan, chosen = _sea(batch, stage, i, geo, w, occupancy, released, plans, chosen,
+                                                checked, day, available)
             windows.extend(sea_w)
-            if harvest:
-                batch = dataclasses.replace(batch, **{"cull_days" if sea_plan.cull else "harvest_days": harvest})
+            field = "cull_days" if plan.cull else "harvest_days"      # a culled batch's rings are emptied by culls
+            batch = dataclasses.replace(plan.batch, **{field: harvest or getattr(batch, field)})
     return tuple(windows), batch
 
 
+def _window(checked: Checked, stage: StageParams, i: int, traj, day: int, available: int, geography: str,
+            responded: bool = False):
+    """(first day, end day, Window) of stage ``i`` along ``traj``, or None if the batch never reaches it.
+    ``responded``: harvested early or culled, so the last stage is reserved only while it lasts."""
+    days = np.nonzero(traj.stage_index == i)[0]
+    if not len(days):
+        return None
+    lo, hi = int(days[0]), int(days[-1]) + 1
+    # the geography's own days for the stage; a stage ended by weight is reserved while it lasts
+    span = hi - lo if stage.end_weight_g is not None and hi < available else stage_days(stage, geography)
+    nominal = lo + span if i < len(checked.lifecycle.stages) - 1 else max(hi, lo + span)
+    if responded and i == len(checked.lifecycle.stages) - 1:
+        nominal = hi      # harvested early or culled: the area is free after the last ring (and fallow)
+    return lo, hi, Window(dt.date.fromordinal(day + lo), dt.date.fromordinal(day + hi),
+                          dt.date.fromordinal(day + min(max(nominal, hi), available)))
+
+
 def _fresh(batch, stage: StageParams, geo: GeographyPlan, infra: Infrastructure, w: Window, occ: Occupancy,
-           released: dict[str, dt.date], peak_kg: float):
+           released: dict[str, dt.date], peak_kg: float, peak_fish: float):
     """The hall (of the station free longest) with enough free containers for the stage's biomass.
 
     Halls are tried in rotation order (free longest, then the first in order) and the first that has
@@ -135,8 +150,8 @@ def _fresh(batch, stage: StageParams, geo: GeographyPlan, infra: Infrastructure,
     halls = [hall for station in geo.stations for hall in station.halls if hall.letter == stage.hall]
     if not halls:
         raise CapacityError(batch, stage, w, [], occ)
-    cap = infra.container_kinds[halls[0].kind].capacity_kg
-    count = max(stage.containers, math.ceil(peak_kg / (cap * FILL)))
+    cap = Limit.of(infra.container_kinds[halls[0].kind])
+    count = max(stage.containers, cap.count(peak_kg, peak_fish))
     for hall in _rotation(halls, released):
         free = _first_free(expand(hall.containers), count, occ, w.start, w.reserved)
         if free is not None:
@@ -145,8 +160,13 @@ def _fresh(batch, stage: StageParams, geo: GeographyPlan, infra: Infrastructure,
     most = max(len(expand(h.containers)) for h in halls)
     detail = ""
     if count > stage.containers:
-        detail = (f"its expected biomass of {peak_kg / 1000:,.1f} t (by {w.end - dt.timedelta(days=1)}) needs "
-                  f"{count} containers of {cap / 1000:g} t in one hall {stage.hall}"
+        if cap.by_fish(peak_kg, peak_fish):   # the fish are most numerous on the stage's first day
+            why = (f"its expected fish count of {peak_fish:,.0f} (from {w.start}) needs {count} containers of at "
+                   f"most {round(cap.fish / FILL):,} fish")
+        else:
+            why = (f"its expected biomass of {peak_kg / 1000:,.1f} t (by {w.end - dt.timedelta(days=1)}) needs "
+                   f"{count} containers of {cap.kg / FILL / 1000:g} t")
+        detail = (f"{why} in one hall {stage.hall}"
                   + (f", more than a hall's {most}" if count > most else ", and no hall has that many free"))
     raise CapacityError(batch, stage, w, candidates, occ, detail)
 
@@ -170,25 +190,33 @@ def _first_free(names: list[str], count: int, occ: Occupancy, start: dt.date, en
     return None
 
 
-def _sea(batch, stage: StageParams, geo: GeographyPlan, w: Window, occ: Occupancy, released: dict[str, dt.date],
-         sea_plan: SeaPlan, until: dt.date):
-    """A whole sea area (the one free longest) for the batch's sea phase and fallowing; windows per split."""
-    reserve_end = min(until + dt.timedelta(days=1),
-                      max(w.reserved, w.end + dt.timedelta(days=stage.fallow_days)))
-    best = None
-    if not sea_plan.detail:
-        for area in _rotation(list(geo.sea_areas), released):
-            names = expand(area.rings)
-            if len(names) >= sea_plan.most and all(occ.is_free(n, w.start, reserve_end) for n in names):
-                best = (area, names)
-                break
-    if best is None:
-        candidates = [n for area in geo.sea_areas for n in expand(area.rings)]
-        raise CapacityError(batch, stage, w, candidates, occ, sea_plan.detail)
-    area, names = best
-    occ.reserve(names, w.start, reserve_end, batch.id)
-    released[area.name] = reserve_end
-    return sea_windows(sea_plan, stage, area.name, names, w.start, w.end, reserve_end)
+def _sea(batch, stage: StageParams, i: int, geo: GeographyPlan, w: Window, occ: Occupancy,
+         released: dict[str, dt.date], plans: SitePlans, chosen: dict[str, float], checked: Checked, day: int,
+         available: int):
+    """A whole sea area (the one free longest whose own plan fits) for the batch's sea phase and fallowing.
+
+    Each area is tried with the batch re-planned in its water (its temperature offset); areas without
+    an offset share one plan. Returns the windows per split, harvest days, the plan and the offsets."""
+    detail = ""
+    for area in _rotation(list(geo.sea_areas), released):
+        names = expand(area.rings)
+        if not all(occ.is_free(n, w.start, w.start + dt.timedelta(days=1)) for n in names):
+            continue                                  # taken on the transfer day, whatever the plan
+        offsets = {**chosen, stage.name: area.temperature_offset}
+        plan = plans.at(offsets)
+        if plan.detail:
+            detail = detail or plan.detail
+            continue
+        _, _, aw = _window(checked, stage, i, plan.batch.trajectory, day, available, batch.geography, plan.responded)
+        reserve_end = min(checked.until + dt.timedelta(days=1),
+                          max(aw.reserved, aw.end + dt.timedelta(days=stage.fallow_days)))
+        if len(names) >= plan.most and all(occ.is_free(n, aw.start, reserve_end) for n in names):
+            occ.reserve(names, aw.start, reserve_end, batch.id)
+            released[area.name] = reserve_end
+            out, harvest = sea_windows(plan, stage, area.name, names, aw.start, aw.end, reserve_end)
+            return out, harvest, plan, offsets
+    candidates = [n for area in geo.sea_areas for n in expand(area.rings)]
+    raise CapacityError(batch, stage, w, candidates, occ, detail or plans.base.detail)
 
 
 def _capacity_diagnostic(err: CapacityError, checked: Checked):
@@ -205,7 +233,7 @@ def _capacity_diagnostic(err: CapacityError, checked: Checked):
     notes.append(Note(message="to make room, raise the stagger between batches", span=rules.stagger_span))
     notes.append(Note(message="or lower the batch count", span=rules.count_span))
     if s.water == "sea" and err.detail:
-        notes.append(Note(message="or raise the ring kind's max_biomass, or lower the eggs or harvest_target"))
+        notes.append(Note(message="or raise the ring kind's max_biomass (or max_fish), or lower the eggs or harvest_target"))
     elif s.water == "sea":
         notes.append(Note(message="a sea area holds one generation at a time and then lies fallow",
                           span=checked.rings_spans.get(s.name)))

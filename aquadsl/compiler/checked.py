@@ -36,6 +36,8 @@ class GeoSetup:
     stations_span: Span | None = None
     sea_span: Span | None = None
     salinity: tuple = ()              # SalinityPlan of estuarine sea areas
+    sea_offsets: tuple = ()           # °C per sea area, declared (`temperature sea offset areas A..B X`)
+    sites_sd: float = 0.0             # °C, sd of each sea area's offset drawn from the seed
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from aquadsl.compiler.validate_infra import DEFAULT_NAMES
 from aquadsl.diagnostics import Diagnostics, Note
 from aquadsl.plan.model import AreaPlan, GeographyPlan, HallPlan, Infrastructure, StationPlan
 from aquadsl.plan.ranges import compress, expand
+from aquadsl.sim.sites import with_site_offsets
 from aquadsl.patterns import parse_pattern
 from aquadsl.transformer import ToIR
 
@@ -25,14 +26,16 @@ def default_pattern(target: str) -> ir.Pattern:
     return parse_pattern(token, "<default>", Diagnostics(), ToIR("<default>").transform)
 
 
-def build_infrastructure(geographies: dict[str, GeoSetup], kinds: dict, diags: Diagnostics) -> Infrastructure | None:
-    """Every container of every geography, named by its patterns; duplicate names are errors."""
+def build_infrastructure(geographies: dict[str, GeoSetup], kinds: dict, diags: Diagnostics,
+                         seed: int = 0) -> Infrastructure | None:
+    """Every container of every geography, named by its patterns; duplicate names are errors. Each sea
+    area's temperature offset is its declared one plus its draw from ``seed``."""
     geos = []
     owner: dict[str, str] = {}
     before = len(diags)
     for geo in geographies.values():
         try:
-            plan = _geography(geo)
+            plan = with_site_offsets(_geography(geo), geo.sea_offsets, geo.sites_sd, seed)
         except EvalError as exc:
             diags.error("AQS304", f"cannot name infrastructure of '{geo.name}': {exc.message}", exc.span)
             continue

@@ -130,12 +130,17 @@ def weight_events(lifecycle: LifecyclePlan, start: dt.date, traj: Trajectory) ->
 def expected_biomass(lifecycle: LifecyclePlan, eggs: int, traj: Trajectory, start: dt.date,
                      mortality: dict[str, float], events: tuple[BatchIncident, ...]) -> np.ndarray:
     """Expected kg of the batch at the end of each day (baseline mortality, factors and incidents)."""
+    return expected_fish(lifecycle, eggs, traj, start, mortality, events) * traj.weight_g / 1000.0
+
+
+def expected_fish(lifecycle: LifecyclePlan, eggs: int, traj: Trajectory, start: dt.date,
+                  mortality: dict[str, float], events: tuple[BatchIncident, ...]) -> np.ndarray:
+    """Expected fish of the batch alive at the end of each day (baseline mortality, factors and incidents)."""
     rate = np.empty(traj.days)
     for i, stage in enumerate(lifecycle.stages):
         rate[traj.stage_index == i] = stage.mortality_per_day * mortality.get(stage.name, 1.0)
     extra = incident_rates(events, start.toordinal(), traj.days)
-    alive = eggs * np.cumprod((1.0 - rate) * (1.0 - extra))
-    return alive * traj.weight_g / 1000.0
+    return eggs * np.cumprod((1.0 - rate) * (1.0 - extra))
 
 
 def working_days(first: dt.date, count: int) -> list[dt.date]:

@@ -6,10 +6,12 @@ from aquadsl import ir
 from aquadsl.compiler.checked import GeoSetup, HallSetup
 from aquadsl.compiler.evaluate import check_names
 from aquadsl.compiler.units import cubic_metres, kilograms
+from aquadsl.compiler.validate_sites import sea_offsets, sites_sd
 from aquadsl.diagnostics import Diagnostics, Note, Span, did_you_mean
 from aquadsl.plan.model import ContainerKindPlan, ProfilePlan, SalinityPlan
 
 MAX_COUNT = 999
+MAX_FISH = 100_000_000
 NAME_VARIABLES = {
     "station": ("n", "code", "prefix", "geography"),
     "container": ("n", "code", "prefix", "geography", "station", "hall"),
@@ -30,8 +32,20 @@ def check_kinds(kinds: dict[str, ir.ContainerKind], diags: Diagnostics) -> dict[
             if kind.max_density is not None and not 0 < kind.max_density <= 1000:
                 diags.error("AQS302", "max_density (kg/m³) must lie between 0 and 1000", kind.span)
             out[name] = ContainerKindPlan(label=kind.label or name, volume_m3=volume, max_biomass_kg=biomass,
-                                          max_density_kg_m3=kind.max_density)
+                                          max_density_kg_m3=kind.max_density, max_fish=_max_fish(kind, diags))
     return out
+
+
+def _max_fish(kind: ir.ContainerKind, diags: Diagnostics) -> int | None:
+    """The kind's fish limit: a whole number of at least one (None when not declared or wrong)."""
+    n = kind.max_fish
+    if n is None:
+        return None
+    if n != int(n) or not 1 <= n <= MAX_FISH:
+        diags.error("AQS302", f"max_fish must be a whole number of fish between 1 and {MAX_FISH:,}; got {n:g}",
+                    kind.max_fish_span or kind.span)
+        return None
+    return int(n)
 
 
 def count_in_range(value: int, span: Span, what: str, diags: Diagnostics, low: int = 1) -> bool:
@@ -79,6 +93,8 @@ def check_geography(geo: ir.Geography, kinds: dict[str, ir.ContainerKind], diags
     temps = _check_temperatures(geo, diags)
     names = _check_names(geo, diags)
     salinity = _check_salinity(geo, sea.areas if sea else 0, diags)
+    offsets = sea_offsets(geo, sea.areas if sea else 0, diags)
+    sites = [sites_sd(w, diags) for w in geo.weathers if w.water == "sea" or w.sites]
     if len(diags) > before:
         return None
     return GeoSetup(name=geo.name, label=geo.label, code=code, prefix=prefix,
@@ -86,7 +102,8 @@ def check_geography(geo: ir.Geography, kinds: dict[str, ir.ContainerKind], diags
                     sea_areas=sea.areas if sea else 0, rings_per_area=sea.rings if sea else 0,
                     ring_kind=sea.container_kind if sea else None, temperature=temps, names=names,
                     span=geo.span, stations_span=stations.span if stations else None,
-                    sea_span=sea.span if sea else None, salinity=salinity)
+                    sea_span=sea.span if sea else None, salinity=salinity, sea_offsets=offsets,
+                    sites_sd=sites[0] if sites else 0.0)
 
 
 def _check_salinity(geo: ir.Geography, areas: int, diags: Diagnostics) -> tuple[SalinityPlan, ...]:
@@ -99,8 +116,12 @@ def _check_salinity(geo: ir.Geography, areas: int, diags: Diagnostics) -> tuple[
                         "20 ppt that keep it at or above 0", s.span)
         elif not 1 <= lo <= hi <= areas:
             diags.error("AQS302", f"salinity areas run low..high within the geography's {areas} sea areas", s.span)
+        elif not (0 <= s.rain <= 31 and 0 <= s.drop <= s.mean):
+            diags.error("AQS302", "salinity rain lies between 0 and 31 events per month, and its drop between 0 "
+                        "and the mean (ppt)", s.span)
         else:
-            out.append(SalinityPlan(areas=s.areas, mean=float(s.mean), tide=float(s.tide), seasonal=float(s.seasonal)))
+            out.append(SalinityPlan(areas=s.areas, mean=float(s.mean), tide=float(s.tide), seasonal=float(s.seasonal),
+                                    rain_per_month=float(s.rain), rain_drop=float(s.drop)))
     return tuple(out)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aquadsl import ir
 from aquadsl.compiler.units import fraction, grams, kilograms, percent
 from aquadsl.compiler.validate_infra import first_by_key
+from aquadsl.compiler.validate_sites import profile_plan, stage_temperature
 from aquadsl.diagnostics import Diagnostics, Note, Span
 from aquadsl.compiler.validate_incidents import check_incidents, check_responses
 from aquadsl.compiler.validate_lice import check_lice
@@ -146,7 +147,22 @@ def _check_living(stage: ir.Stage, st: dict, diags: Diagnostics) -> dict:
     out["lice"] = check_lice(stage, st, diags)
     out["end_weight_g"] = _end_weight(stage, diags)
     out["overrides"] = _overrides(stage, diags)
+    out["temperature"] = stage_temperature(stage, diags)
+    if "maintenance" in st:
+        out["maintenance"] = _maintenance(stage, st, diags)
     return out
+
+
+def _maintenance(stage: ir.Stage, st: dict, diags: Diagnostics) -> float:
+    """The least share of the ration fish held at the weight cap get (only with ``feed fcr``)."""
+    setting = st["maintenance"]
+    value = fraction(setting.value, "maintenance", diags)
+    if value is not None and not 0 <= value <= 1:
+        diags.error("AQS302", "maintenance is a share of the ration between 0 and 100 %", setting.value.span)
+    elif not stage.feed or stage.feed[0].mode != "fcr":
+        diags.error("AQS302", f"maintenance applies to rations by FCR; stage '{stage.name}' has no `feed fcr`",
+                    setting.span)
+    return value if value is not None and 0 <= value <= 1 else 0.3
 
 
 def _end_weight(stage: ir.Stage, diags: Diagnostics) -> tuple[float, float] | None:
@@ -168,16 +184,22 @@ def _overrides(stage: ir.Stage, diags: Diagnostics) -> dict[str, StageOverride]:
     values: dict[str, dict[str, float]] = {}
     for o in stage.overrides:
         key, value = ("days", o.days) if o.days is not None else ("tgc", o.tgc)
+        if o.temperature is not None:
+            key, value = "temperature", profile_plan(o.temperature, diags)
         given = values.setdefault(o.geography, {})
         if key in given:
             diags.error("AQS311", f"stage '{stage.name}' gives geography '{o.geography}' its own {key} more "
                         "than once", o.span)
+        elif key == "temperature":
+            if value is not None:
+                given[key] = value
         elif (key == "days" and not 1 <= value <= MAX_DAYS) or (key == "tgc" and not 0 <= value <= 20):
             diags.error("AQS302", f"a stage lasts between 1 and {MAX_DAYS} days and its tgc lies between 0 and 20",
                         o.span)
         else:
             given[key] = value
-    out = {g: StageOverride(days=v.get("days"), tgc=None if "tgc" not in v else float(v["tgc"]))
+    out = {g: StageOverride(days=v.get("days"), tgc=None if "tgc" not in v else float(v["tgc"]),
+                            temperature=v.get("temperature"))
            for g, v in sorted(values.items()) if v}
     return out
 

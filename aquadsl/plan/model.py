@@ -101,12 +101,15 @@ class StageParams(_Frozen):
     lice: "LicePlan | None" = None    # sea-lice dynamics and threshold-triggered delousing
     end_weight_g: tuple[Annotated[float, Field(gt=0, le=1e6)], Annotated[float, Field(gt=0, le=1e6)]] | None = None
     # the stage ends the first day the batch reaches its own target, drawn per batch in this range (g)
-    overrides: dict[str, "StageOverride"] = {}   # geography -> its own days and TGC for the stage
+    overrides: dict[str, "StageOverride"] = {}   # geography -> its own days, TGC and temperature for the stage
+    temperature: "ProfilePlan | None" = None     # the stage's own water, instead of the geography's profile
+    maintenance: Annotated[float, Field(ge=0, le=1)] = 0.3   # with feed fcr: least share of the ration at a cap
 
 
 class StageOverride(_Frozen):
     days: Days | None = None
     tgc: Annotated[float, Field(ge=0, le=20)] | None = None
+    temperature: "ProfilePlan | None" = None
 
 
 class LiceLimitPlan(_Frozen):
@@ -182,6 +185,7 @@ class ContainerKindPlan(_Frozen):
     volume_m3: float
     max_biomass_kg: float
     max_density_kg_m3: float | None = None
+    max_fish: int | None = None          # fish per container (e.g. 200,000 per sea cage in Norway)
 
     @property
     def capacity_kg(self) -> float:
@@ -210,6 +214,8 @@ class SalinityPlan(_Frozen):
     mean: Annotated[float, Field(ge=0, le=40)]
     tide: Annotated[float, Field(ge=0, le=20)]       # half the swing over a 12.42-hour tide
     seasonal: Annotated[float, Field(ge=0, le=20)] = 0.0   # lower by this much in late winter (rain, snowmelt)
+    rain_per_month: Annotated[float, Field(ge=0, le=31)] = 0.0   # rain events (Poisson), regional
+    rain_drop: Annotated[float, Field(ge=0, le=40)] = 0.0        # ppt, the most one event lowers the salinity
 
 
 class HallPlan(_Frozen):
@@ -230,6 +236,7 @@ class AreaPlan(_Frozen):
     name: Name
     kind: Name
     rings: tuple[Compact, ...]        # compact
+    temperature_offset: Annotated[float, Field(ge=-10, le=10)] = 0.0   # °C from the geography's sea profile
 
     _check = field_validator("rings")(_valid_ranges)
 
@@ -535,5 +542,5 @@ def _loads_step_by_step(text: str) -> Plan:
         raise PlanFormatError(f"invalid plan at {where}: {first['msg']}") from None
 
 
-for _model in (StageParams, LifecyclePlan, Parameters, BatchPlan, Plan):
+for _model in (StageOverride, StageParams, LifecyclePlan, Parameters, BatchPlan, Plan):
     _model.model_rebuild()

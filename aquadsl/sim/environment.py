@@ -11,6 +11,7 @@ from aquadsl.sim import rng
 from aquadsl.sim.clock import around_the_clock, timestamps
 from aquadsl.sim.frame import Columns, assigned
 from aquadsl.sim.layout import Layout, Stay
+from aquadsl.sim.rain import freshening
 
 # value(temperature °C, hour of day, standard normal noise, sea?) -> reading; arrays broadcast.
 Model = Callable[[np.ndarray, np.ndarray, np.ndarray, bool], np.ndarray]
@@ -115,13 +116,17 @@ def estuary(layout: Layout, stay: Stay) -> SalinityPlan | None:
     return next((s for s in geo.salinity if s.areas is None or s.areas[0] <= number <= s.areas[1]), None)
 
 
-def _estuarine(plan: SalinityPlan, stay: Stay, hour: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """ppt: the mean, a tide of ±``tide`` and a seasonal low of ``seasonal`` around mid-February."""
+def _estuarine(plan: SalinityPlan, stay: Stay, hour: np.ndarray, z: np.ndarray,
+               rain: np.ndarray | None = None) -> np.ndarray:
+    """ppt: the mean, a tide of ±``tide``, a seasonal low of ``seasonal`` around mid-February, and
+    ``rain`` (ppt per day, from :func:`aquadsl.sim.rain.freshening`) below it."""
     days = (np.datetime64(stay.window.start, "D") + np.arange(stay.days)).astype(np.int64)[None, :, None]
     doy = (stay.dates() - stay.dates().astype("datetime64[Y]")).astype(np.int64)[None, :, None] + 1
     tide = np.sin(2.0 * np.pi * (days * 24.0 + hour) / TIDE_HOURS)
     season = np.cos(2.0 * np.pi * (doy - FRESHEST_DAY) / 365.0)
     value = plan.mean + plan.tide * tide - plan.seasonal * season + 0.3 * z
+    if rain is not None:
+        value = value - rain[None, :, None]
     return np.round(np.clip(value, 0.0, 40.0), 2)
 
 
@@ -150,7 +155,8 @@ def readings(layout: Layout, stay: Stay) -> Columns:
         z = rng.normal(rng.keys(base[:, None, None], day, lane))
         values[..., i] = model_for(name)(t, hour, z, sea)
         if sea and name.lower() == "salinity" and brackish is not None:
-            values[..., i] = _estuarine(brackish, stay, hour, z)
+            rain = freshening(brackish, seed, layout.batch.geography, stay.window.start, stay.days)
+            values[..., i] = _estuarine(brackish, stay, hour, z, rain)
         if not sea and name.lower() in DRIFT:
             values[..., i] = _drifted(values[..., i], drift(layout, stay, name.lower()), name.lower())
     names = np.empty(len(params), dtype=object)

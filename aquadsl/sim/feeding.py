@@ -13,9 +13,6 @@ from aquadsl.sim.frame import Columns, assigned, constant
 from aquadsl.sim.layout import Layout, SimulationError, Stay
 from aquadsl.sim.population import StayPopulation
 
-# Fish held at their stage's weight cap still eat: at least this share of the ration they would get if
-# they grew at the stage's TGC that day. Where fish grow freely the full ration is far above it.
-MAINTENANCE = 0.3
 APPETITE_SD = 0.06     # day-to-day variation of a container's ration (mean-one lognormal)
 SPLIT_SD = 0.10        # variation between the feedings of one day
 
@@ -42,7 +39,9 @@ def feed_stay(layout: Layout, stay: Stay, pop: StayPopulation) -> StayFeed:
     if plan.mode == "rate":
         target = biomass * (plan.rate_pct / 100.0)
     else:
-        target = np.maximum(gain, MAINTENANCE * potential_gain(layout, stay, pop)) * plan.fcr
+        # fish held at the weight cap still eat: at least the stage's maintenance share of the ration they
+        # would get growing at its TGC that day (far below the full ration where fish grow freely)
+        target = np.maximum(gain, stay.params.maintenance * potential_gain(layout, stay, pop)) * plan.fcr
     target = target * _appetite(layout, stay)[None, :]
     if stay.ragged:       # no feed in the withdrawal days before each ring's harvest
         target = np.where(np.arange(stay.days)[None, :] < stay.fed()[:, None], target, 0.0)

@@ -7,6 +7,7 @@ the runtime reproduces exactly the same trajectory.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,13 +42,29 @@ def stage_tgc(stage: StageParams, place: str = "") -> float:
     return over.tgc if over is not None and over.tgc is not None else stage.tgc
 
 
+def stage_profile(stage: StageParams, place: str, temperature: dict[str, ProfilePlan]) -> ProfilePlan:
+    """The water temperature of the stage in geography ``place``: its own there (``in GEO temperature``),
+    else its own (``temperature`` in the stage), else the geography's profile for its water. The
+    geography's weather for that water applies to the stage's own profile too."""
+    over = stage.overrides.get(place)
+    own = over.temperature if over is not None and over.temperature is not None else stage.temperature
+    base = temperature[stage.water]
+    return base if own is None else _with_weather(own, base)
+
+
+@functools.lru_cache(maxsize=256)
+def _with_weather(own: ProfilePlan, base: ProfilePlan) -> ProfilePlan:
+    return own.model_copy(update={"weather_sd": base.weather_sd, "weather_days": base.weather_days,
+                                  "weather_yearly_sd": base.weather_yearly_sd})
+
+
 OPEN_END = 10 ** 6     # end_day for a batch still growing at ``until``: never stop at the target
 
 
 def project(lifecycle: LifecyclePlan, temperature: dict[str, ProfilePlan], start: dt.date,
             target_g: float, available_days: int, factors: dict[str, float] | None = None,
             end_day: int | None = None, seed: int = 0, place: str = "",
-            targets: dict[str, float] | None = None) -> Trajectory:
+            targets: dict[str, float] | None = None, offsets: dict[str, float] | None = None) -> Trajectory:
     """Grow a batch from ``start`` for at most ``available_days`` days.
 
     Each stage lasts its days in geography ``place``, or ends earlier on the first day the weight
@@ -56,6 +73,7 @@ def project(lifecycle: LifecyclePlan, temperature: dict[str, ProfilePlan], start
     or the last day of the last stage, whichever comes first. With ``end_day`` the last
     stage lasts until that batch day (the last day of a harvest that takes weeks), which is the
     harvest day when it lies within the available days. ``factors`` scale each stage's TGC.
+    ``offsets`` (°C per stage) are the sea-area offsets of the areas the stages are placed in.
     """
     parts: list[tuple[np.ndarray, np.ndarray, int]] = []
     weight = lifecycle.start_weight_g
@@ -69,7 +87,10 @@ def project(lifecycle: LifecyclePlan, temperature: dict[str, ProfilePlan], start
         if i == last_index and end_day is not None:
             hi = max(end_day + 1, lo + 1)
         n = min(hi, available_days) - lo
-        t = daily_temperatures(temperature[stage.water], start + dt.timedelta(days=lo), n, seed, place)
+        t = daily_temperatures(stage_profile(stage, place, temperature), start + dt.timedelta(days=lo), n, seed,
+                               place)
+        if offsets and offsets.get(stage.name):
+            t += offsets[stage.name]
         cap_root = stage.weight_cap_g ** (1.0 / 3.0)
         tgc = stage_tgc(stage, place) * (factors or {}).get(stage.name, 1.0)
         if tgc == 0:  # no growth: keep the weight exact instead of a cube of a cube root

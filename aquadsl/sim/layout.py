@@ -10,6 +10,7 @@ import numpy as np
 
 from aquadsl.plan.model import BatchPlan, Plan, StageParams, StageWindow
 from aquadsl.sim.growth import OPEN_END, Trajectory, early_harvest_day, hold_from, project
+from aquadsl.sim.sites import stage_offsets
 from aquadsl.sim.lice import LiceCourse, course
 from aquadsl.sim.shape import WindowShape, window_shapes
 
@@ -94,9 +95,10 @@ def trajectory_for(plan: Plan, batch: BatchPlan) -> Trajectory:
         end = (batch.harvest_date - batch.start).days if batch.harvest_date else OPEN_END
     else:
         end = None
-    traj = project(plan.parameters.lifecycle, plan.geography(batch.geography).temperature, batch.start,
+    geo = plan.geography(batch.geography)
+    traj = project(plan.parameters.lifecycle, geo.temperature, batch.start,
                    batch.harvest_target_kg * 1000.0, (until - batch.start).days + 1, batch.growth_factors,
-                   end, plan.parameters.seed, batch.geography, batch.stage_targets)
+                   end, plan.parameters.seed, batch.geography, batch.stage_targets, stage_offsets(geo, batch.stages))
     traj = hold_from(traj, early_harvest_day(batch.start, batch.incidents))
     return dataclasses.replace(traj, harvest_day=None) if batch.cull_days else traj
 

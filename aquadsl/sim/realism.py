@@ -21,6 +21,8 @@ class Tally:
 
     container_days: int = 0
     over_limit: int = 0
+    over_fish: int = 0
+    sea_fish_max: int = 0
     sea_days: list = field(default_factory=list)
     smolt_g: list = field(default_factory=list)
     survival: list = field(default_factory=list)
@@ -60,13 +62,27 @@ def limits(plan: Plan) -> tuple[dict[str, float], dict[str, str]]:
     return cap, area
 
 
-def add_batch(tally: Tally, plan: Plan, rows: dict, cap: dict, area: dict) -> None:
-    """Fold one batch's rows into the tally."""
+def fish_limits(plan: Plan) -> dict[str, float]:
+    """Per container of a kind with ``max_fish``: the most fish it may hold."""
+    kinds = plan.infrastructure.container_kinds
+    out: dict[str, float] = {}
+    for g in plan.infrastructure.geographies:
+        places = [(h.kind, h.containers) for s in g.stations for h in s.halls]
+        for kind, names in places + [(a.kind, a.rings) for a in g.sea_areas]:
+            if getattr(kinds[kind], "max_fish", None):
+                out.update(dict.fromkeys(expand(names), float(kinds[kind].max_fish)))
+    return out
+
+
+def add_batch(tally: Tally, plan: Plan, rows: dict, cap: dict, area: dict, fish: dict | None = None) -> None:
+    """Fold one batch's rows into the tally (``fish``: per container, its max_fish)."""
     ds = rows["daily_states"]
     tally.batches += 1
     limit = np.array([cap[c] for c in ds["container"]])
     tally.container_days += len(limit)
     tally.over_limit += int(np.sum(ds["biomass_kg"] > limit + 1e-6))
+    most = np.array([(fish or {}).get(c, np.inf) for c in ds["container"]])
+    tally.over_fish += int(np.sum(ds["population"] > most))
     before = ds["population"] + ds["mortality"]
     with np.errstate(divide="ignore", invalid="ignore"):
         worst = np.where(before > 0, ds["mortality"] / np.maximum(before, 1), 0.0)
@@ -76,6 +92,7 @@ def add_batch(tally: Tally, plan: Plan, rows: dict, cap: dict, area: dict) -> No
     if rows["batches"]["status"][0] == "completed":
         tally.delousings.append(len(batch.lice_treatments))
     sea = np.array([c in area for c in ds["container"]])
+    tally.sea_fish_max = max(tally.sea_fish_max, int(ds["population"][sea].max(initial=0)))
     for c, d in zip(ds["container"][sea], ds["date"][sea]):
         tally.area_days[(area[c], d)].add(rows["batches"]["batch_id"][0])
     _august(tally, plan, rows, ds, sea)
@@ -143,6 +160,8 @@ def figures(tally: Tally) -> dict[str, float]:
     pct = (lambda a, q: float(np.percentile(a, q)) if len(a) else float("nan"))
     return {
         "container-days over limit": tally.over_limit,
+        "container-days over max_fish": tally.over_fish,
+        "sea ring fish max": tally.sea_fish_max,
         "sea days CV %": float(sea.std() / sea.mean() * 100) if len(sea) else float("nan"),
         "smolt g p90-p10": pct(smolt, 90) - pct(smolt, 10),
         "sea survival min %": pct(surv, 0), "sea survival max %": pct(surv, 100),
@@ -164,9 +183,10 @@ def figures(tally: Tally) -> dict[str, float]:
 def measure(plan: Plan, simulate) -> dict[str, float]:
     """Figures for every batch of ``plan``; ``simulate(plan, batch_id)`` returns its rows."""
     cap, area = limits(plan)
+    fish = fish_limits(plan)
     tally = Tally()
     for b in plan.batches:
-        add_batch(tally, plan, simulate(plan, b.id), cap, area)
+        add_batch(tally, plan, simulate(plan, b.id), cap, area, fish)
         tally.culled += b.status == "culled"
         tally.early += any(i.response == "early_harvest" for i in b.incidents)
     return figures(tally)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 import numpy as np
 from hypothesis import given, settings
@@ -11,23 +10,24 @@ from hypothesis import strategies as st
 
 from aquadsl.compiler import living
 from aquadsl.compiler.allocate import Occupancy, _first_free, _rotation
+from aquadsl.compiler.limits import Limit
 from aquadsl.compiler.sea import FREEZE, LOOKAHEAD, _splits
 
 
-def _splits_by_day(mass, lo, hi, minimum, cap, h0):
-    """The per-day loop _splits replaced, kept here as the reference."""
-    need = lambda kg: max(1, math.ceil(kg / cap))  # noqa: E731
+def _splits_by_day(needs, lo, hi, minimum, h0):
+    """The per-day loop _splits replaced, kept here as the reference (``needs``: rings needed per day)."""
+    need = lambda a, b: int(needs[a:b].max())  # noqa: E731
     freeze = None if h0 is None else max(lo, h0 - FREEZE)
-    rings = max(minimum, need(mass[lo:min(hi, lo + LOOKAHEAD)].max()))
+    rings = max(minimum, need(lo, min(hi, lo + LOOKAHEAD)))
     if freeze is not None and freeze <= lo:
-        rings = max(rings, need(mass[lo:hi].max()))
+        rings = max(rings, need(lo, hi))
     out = [(lo, rings)]
     for d in range(lo + 1, hi):
         if freeze is not None and d == freeze:
-            wanted = need(mass[d:hi].max())
-        elif need(mass[d]) > rings and (freeze is None or d < freeze):
+            wanted = need(d, hi)
+        elif needs[d] > rings and (freeze is None or d < freeze):
             near = freeze is not None and d + LOOKAHEAD >= freeze
-            wanted = need(mass[d:hi if near else min(hi, d + LOOKAHEAD)].max())
+            wanted = need(d, hi if near else min(hi, d + LOOKAHEAD))
         else:
             continue
         if wanted > rings:
@@ -38,13 +38,26 @@ def _splits_by_day(mass, lo, hi, minimum, cap, h0):
 
 @settings(max_examples=150, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.integers(2, 500), st.integers(0, 100), st.integers(1, 4),
-       st.one_of(st.none(), st.integers(0, 700)), st.booleans())
-def test_splits_match_the_per_day_loop(seed, length, lo, minimum, h0, noisy):
+       st.one_of(st.none(), st.integers(0, 700)), st.booleans(), st.booleans())
+def test_splits_match_the_per_day_loop(seed, length, lo, minimum, h0, noisy, counted):
     rng = np.random.default_rng(seed)
     growth = np.cumsum(rng.uniform(0, 30, lo + length))              # mostly growing biomass
     mass = growth + (rng.uniform(-200, 200, lo + length) if noisy else 0.0)
+    fish = 10_000 - np.cumsum(rng.uniform(0, 20, lo + length))        # falling fish counts
     hi = lo + length
-    assert _splits(mass, lo, hi, minimum, 1000.0, h0) == _splits_by_day(mass, lo, hi, minimum, 1000.0, h0)
+    limit = Limit(1000.0, 1500.0 if counted else None)
+    needs = limit.needs(mass, fish)
+    assert _splits(needs, lo, hi, minimum, h0) == _splits_by_day(needs, lo, hi, minimum, h0)
+
+
+def test_containers_needed_are_the_larger_of_biomass_and_fish_count():
+    limit = Limit(kg=950.0, fish=190.0)
+    assert limit.count(kg=1900.0, fish=100.0) == 2            # biomass sets it
+    assert limit.count(kg=100.0, fish=571.0) == 4             # the fish count sets it
+    assert limit.by_fish(100.0, 571.0) and not limit.by_fish(1900.0, 100.0)
+    assert Limit(950.0).count(kg=100.0, fish=1e9) == 1         # no fish limit declared
+    days = limit.needs(np.array([100.0, 1900.0, 3000.0]), np.array([571.0, 300.0, 10.0]))
+    assert days.tolist() == [4.0, 2.0, 4.0]
 
 
 @settings(max_examples=60, deadline=None)

@@ -161,6 +161,17 @@ def test_fresh_capacity_names_batch_stage_collisions_and_lines_to_change():
     assert (lib.resolve(), _line_of(lib, "stations")) in noted
 
 
+@pytest.mark.parametrize("name, expected", [
+    ("capacity_fish_sea.aqs", "its expected fish count (up to 9,899) needs 11 rings of at most 1,000 fish, "
+                              "more than a sea area's 4 rings"),
+    ("capacity_fish_fresh.aqs", "its expected fish count of 9,995 (from 2024-01-01) needs 22 containers of at "
+                                "most 500 fish in one hall A, more than a hall's 10"),
+])
+def test_capacity_names_the_fish_count_when_max_fish_is_what_does_not_fit(name, expected):
+    d = _capacity(name)
+    assert "batch NOR-01" in d.message and expected in d.message, d.message
+
+
 # ----------------------------------------------------------------- rendered output
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "aquadsl", *args], capture_output=True, text=True,

@@ -35,6 +35,8 @@ def demo_plan():
 def test_shipped_scenarios_keep_every_container_within_its_limits(name):
     figs = _figures(name)
     assert figs["container-days over limit"] == 0
+    assert figs["container-days over max_fish"] == 0
+    assert 150_000 < figs["sea ring fish max"] <= 200_000     # rings fill by number at sea transfer
     assert figs["weekend harvest events"] == 0
     assert figs["sea area-days with 2+ batches"] == 0
     assert figs["vaccinated min g"] >= 25
@@ -42,6 +44,8 @@ def test_shipped_scenarios_keep_every_container_within_its_limits(name):
 
 def test_full_170_capacity_rotation_and_operations(full):
     assert full["container-days over limit"] == 0
+    assert full["container-days over max_fish"] == 0
+    assert 150_000 < full["sea ring fish max"] <= 200_000
     assert full["sea area-days with 2+ batches"] == 0
     assert full["weekend harvest events"] == 0
     assert full["vaccinated min g"] >= 25
@@ -69,15 +73,19 @@ def test_full_170_incidents_and_weather(full):
 
 
 def test_sea_batches_split_into_more_rings_as_they_grow(demo_plan):
+    split = 0
     for b in demo_plan.batches:
         sea = [w for w in b.stages if w.stage == "adult"]
         counts = [len(w.container_names()) for w in sea]
         assert counts == sorted(counts) and len(set(counts)) == len(counts)
         if b.status == "completed":
-            assert len(counts) >= 2 and counts[0] >= 4
+            # smolts fill rings by number (max_fish), so a batch that loses enough fish may never split
+            assert counts[0] >= 4
+            split += len(counts) >= 2
             rows = simulate_batch(demo_plan, b.id, only=("transfers",))["transfers"]
             splits = rows["from_stage"] == rows["to_stage"]
             assert splits.sum() == len(counts) - 1
+    assert split >= 3, "most completed batches split as they grow"
 
 
 def test_harvest_days_follow_capacity_on_working_days_with_feed_withdrawal(demo_plan):
