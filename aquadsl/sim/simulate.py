@@ -147,17 +147,17 @@ def _daily_states(layout: Layout, stay: Stay, pop: StayPopulation, feed: StayFee
 
 def _mortality_events(layout: Layout, stay: Stay, pop: StayPopulation) -> Columns:
     causes = CAUSES["sea" if stay.params.water == "sea" else "fresh"]
-    labels = np.array([c for c, _ in causes] + ["HANDLING", "NONE"], dtype=object)
+    labels = np.array([c for c, _ in causes] + ["HANDLING", "NONE", "TREATMENT"], dtype=object)
     base = rng.stream(rng.family_key(layout.plan.parameters.seed, layout.batch.id, "mortality_cause"),
                       stay.containers)
     u = rng.uniform(rng.keys(base[:, None], stay.day_index[None, :]))
     pick = np.searchsorted(np.cumsum([w for _, w in causes]), u * sum(w for _, w in causes))
     if stay.index > 0:
         pick[:, 0] = len(causes)                       # the day fish arrived by transfer
-    for t in layout.batch.lice_treatments:             # delousing losses are handling losses
+    for t in layout.batch.lice_treatments:             # delousing losses: injuries from the treatment
         day = (t.date - stay.window.start).days
         if 0 <= day < stay.days:
-            pick[:, day] = len(causes)
+            pick[:, day] = len(causes) + 2
     pick = np.where(pop.deaths > 0, pick, len(causes) + 1)
     cols = assigned(layout.batch.id, stay, stay.days)
     cols["date"] = np.tile(stay.dates(), stay.n)

@@ -78,7 +78,7 @@ def test_a_delousing_follows_each_crossing_of_the_limit_and_cuts_the_lice(demo_p
     assert spring and min(t.adult_females for t in spring) < 0.5
 
 
-def test_delousings_are_treatment_rows_with_handling_losses_and_starved_fish(deloused):
+def test_delousings_are_treatment_rows_with_treatment_losses_and_starved_fish(deloused):
     b, rows = deloused
     tr, me, ds = rows["treatments"], rows["mortality_events"], rows["daily_states"]
     dates = np.array([t.date for t in b.lice_treatments], dtype="datetime64[D]")
@@ -88,7 +88,7 @@ def test_delousings_are_treatment_rows_with_handling_losses_and_starved_fish(del
         rings = set(ds["container"][ds["date"] == d])
         assert set(tr["container"][kind & (tr["date"] == d)]) == rings      # every ring is treated that day
         day = me["date"] == d
-        assert (me["cause"][day & (me["count"] > 0)] == "HANDLING").all()
+        assert (me["cause"][day & (me["count"] > 0)] == "TREATMENT").all()
         assert ds["feed_kg"][ds["date"] == d].sum() == 0                     # starved on the day
     treated = np.isin(ds["date"], dates)
     rate = ds["mortality"] / np.maximum(ds["population"] + ds["mortality"], 1)
