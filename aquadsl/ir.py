@@ -244,6 +244,7 @@ class Delousing(Node):
     cut: Quantity
     mortality: Quantity
     rest: int                           # days
+    rings_per_day: int | None = None    # rings treated per day; None: all on one day
 
 
 class EndWeight(Node):

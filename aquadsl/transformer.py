@@ -257,8 +257,9 @@ class ToIR(Transformer):
         return ("lice_limits", new_node(ir.LiceLimit, span=self._span(c), limit=c[1].value, weeks=weeks))
 
     def st_delousing(self, c):
+        ints = tokens_of(c, "INT")
         return ("delousing", new_node(ir.Delousing, span=self._span(c), cut=c[2], mortality=c[4],
-                                      rest=parse_int(tokens_of(c, "INT")[-1])))
+                                      rest=parse_int(ints[0]), rings_per_day=parse_int(ints[1]) if len(ints) > 1 else None))
 
     def st_end_weight(self, c):
         unit = str(c[-1])

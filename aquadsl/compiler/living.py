@@ -85,9 +85,14 @@ def incidents(seed: int, batch_id: str, lifecycle: LifecyclePlan, start: dt.date
 
 
 def delousing_losses(lice: LiceCourse) -> tuple[BatchIncident, ...]:
-    """Each delousing as a one-day loss: its share of the fish, and no feed that day (fish are starved)."""
-    return tuple(BatchIncident(name=DELOUSING, start=t.date, days=1, mortality=loss, appetite=0.0)
-                 for t, loss in zip(lice.treatments, lice.losses) if loss > 0)
+    """Each delousing as one-day losses in each ring on its day: its share of the fish, and no feed that
+    day (the fish are starved); the whole batch on the day it starts when the rings are not known yet."""
+    out = []
+    for t, loss in zip(lice.treatments, lice.losses):
+        for day in t.rings or (None,):
+            out.append(BatchIncident(name=DELOUSING, start=day.date if day else t.date, days=1, mortality=loss,
+                                     appetite=0.0, containers=day.containers if day else ()))
+    return tuple(x for x in out if x.mortality > 0)
 
 
 def _months(start: dt.date, days: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ from aquadsl.compiler.evaluate import unparse
 from aquadsl.compiler.expand import BatchSpec
 from aquadsl.plan.model import (FORMAT_VERSION, BatchPlan, BatchRules, Infrastructure, Parameters, Plan,
                                 Sources, StageWindow)
-from aquadsl.sim.lice import DELOUSING, course
+from aquadsl.sim.lice import DELOUSING, course, presence
 from aquadsl.sim.shape import window_shapes
 from aquadsl.sim.volume import TABLES, StageStay, estimate_rows
 
@@ -39,7 +39,8 @@ def _batch(checked: Checked, b: BatchSpec, windows: tuple[StageWindow, ...]) -> 
     harvested = traj.harvest_day is not None
     end = b.start + dt.timedelta(days=traj.days)
     stages = {s.name: s for s in checked.lifecycle.stages}
-    lice = course(checked.lifecycle, checked.seed, b.id, b.start, traj.stage_index, traj.temperature)
+    lice = course(checked.lifecycle, checked.seed, b.id, b.start, traj.stage_index, traj.temperature,
+                  presence(b.start, windows, b.harvest_days if harvested else ()))
     # Delousings again along the final trajectory: a harvest over weeks may add some after the target day.
     kept = tuple(i for i in b.incidents if i.name != DELOUSING)
     incidents = tuple(sorted(kept + living.delousing_losses(lice), key=lambda x: (x.start, x.name)))
@@ -58,7 +59,7 @@ def estimate_batch_rows(plan: BatchPlan, stages: dict) -> dict[str, int]:
     """Rows per table of one batch, from its windows' shapes (the simulation lays them out the same way)."""
     stays = [StageStay(params=stages[w.stage], containers=len(s.container_days), days=s.days,
                        stage_day=s.stage_day, container_days=s.container_days, fed_days=s.fed_days,
-                       event_days=s.event_days)
+                       event_days=s.event_days, ring_events=s.ring_events)
              for w, s in zip(plan.stages, window_shapes(plan, stages))]
     harvested = plan.harvest_date is not None
     return estimate_rows(stays, harvested, len(plan.harvest_days) if plan.harvest_days else None)

@@ -37,10 +37,11 @@ def check_lice(stage: ir.Stage, st: dict, diags: Diagnostics) -> LicePlan | None
     spread = fraction(st["lice_spread"].value, "lice_spread", diags) if "lice_spread" in st else 0.0
     limits = _limits(stage.lice_limits, diags)
     cut, mortality, rest = _delousing(stage.delousing[0], diags) if stage.delousing else (0.0, 0.0, 14)
-    if growth is None or spread is None or limits is None or cut is None:
+    per_day = _rings_per_day(stage.delousing[0], diags) if stage.delousing else None
+    if growth is None or spread is None or limits is None or cut is None or per_day == 0:
         return None
     return LicePlan(growth=growth[0], settle=growth[1], spread=spread, limits=limits, cut=cut,
-                    mortality=mortality, rest_days=rest)
+                    mortality=mortality, rest_days=rest, rings_per_day=per_day)
 
 
 def _growth(g: ir.LiceGrowth, diags: Diagnostics) -> tuple[float, float] | None:
@@ -69,6 +70,15 @@ def _limits(limits: tuple[ir.LiceLimit, ...], diags: Diagnostics) -> tuple[LiceL
             general = x if x.weeks is None else general
             out.append(LiceLimitPlan(limit=float(x.limit), weeks=x.weeks))
     return tuple(out) if ok else None
+
+
+def _rings_per_day(d: ir.Delousing, diags: Diagnostics) -> int | None:
+    """Rings treated per day (0 when out of range, reported); None: every ring on the day it starts."""
+    if d.rings_per_day is not None and not 1 <= d.rings_per_day <= 1000:
+        diags.error("AQS302", "a delousing treats 1 to 1000 rings per day", d.span,
+                    hints=["a well boat or a tarp crew treats 1-4 rings a day: `3 rings per day`"])
+        return 0
+    return d.rings_per_day
 
 
 def _delousing(d: ir.Delousing, diags: Diagnostics) -> tuple[float | None, float, int]:

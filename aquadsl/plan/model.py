@@ -126,6 +126,7 @@ class LicePlan(_Frozen):
     cut: Annotated[float, Field(ge=0, le=1)] = 0.0        # fraction of the lice a delousing removes
     mortality: Annotated[float, Field(ge=0, lt=0.5)] = 0.0   # fraction of the fish a delousing kills
     rest_days: Annotated[int, Field(ge=1, le=5000)] = 14  # days at least between two delousings
+    rings_per_day: Annotated[int, Field(ge=1, le=10_000)] | None = None   # None: every ring on one day
 
 
 class IncidentPlan(_Frozen):
@@ -287,11 +288,21 @@ class BatchPlan(_Frozen):
 
 
 class LiceTreatment(_Frozen):
-    """A delousing of all the batch's rings on one day, triggered by the lice level crossing its limit."""
+    """A delousing, triggered by the lice level crossing its limit; its rings are treated day by day."""
 
-    date: dt.date
+    date: dt.date                     # the day the limit was crossed and treatment began
     adult_females: float              # per fish, expected, the day the limit was crossed (before the cut)
     cut: float                        # fraction of the lice removed
+    rings: tuple["RingDay", ...] = ()   # which rings on which day; () every ring on `date`
+
+
+class RingDay(_Frozen):
+    """The rings a delousing treats on one day."""
+
+    date: dt.date
+    containers: tuple[Compact, ...]   # compact
+
+    _check = field_validator("containers")(_valid_ranges)
 
 
 class BatchIncident(_Frozen):
@@ -300,6 +311,9 @@ class BatchIncident(_Frozen):
     days: int
     mortality: float                  # fraction of the fish lost over the incident
     appetite: float
+    containers: tuple[Compact, ...] = ()   # compact; () every container of the batch
+
+    _check = field_validator("containers")(_valid_ranges)
 
 
 class WeightEvent(_Frozen):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from aquadsl.plan.ranges import expand
 from aquadsl.sim import rng
 from aquadsl.sim.clock import slot_seconds, timestamps
 from aquadsl.sim.growth import stage_tgc
@@ -43,7 +44,7 @@ def feed_stay(layout: Layout, stay: Stay, pop: StayPopulation) -> StayFeed:
         target = biomass * (plan.rate_pct / 100.0)
     else:
         target = np.maximum(gain, MAINTENANCE * potential_gain(layout, stay, pop)) * plan.fcr
-    target = target * _appetite(layout, stay)[None, :]
+    target = target * _appetite(layout, stay)
     if stay.ragged:       # no feed in the withdrawal days before each ring's harvest
         target = np.where(np.arange(stay.days)[None, :] < stay.fed()[:, None], target, 0.0)
     base = rng.stream(rng.family_key(layout.plan.parameters.seed, layout.batch.id, "feeding"), stay.containers)
@@ -80,14 +81,17 @@ def _rows(layout: Layout, stay: Stay, amounts: np.ndarray, biomass: np.ndarray) 
 
 
 def _appetite(layout: Layout, stay: Stay) -> np.ndarray:
-    """Fraction of the normal ration eaten each day: incidents (disease, storms) cut appetite."""
-    out = np.ones(stay.days)
+    """Fraction of the normal ration eaten each container-day: incidents (disease, storms) cut appetite,
+    in every container or in the rings they name (a ring is starved on its delousing day)."""
+    out = np.ones((stay.n, stay.days))
     first = stay.window.start.toordinal()
+    index = {c: k for k, c in enumerate(stay.containers)}
     for inc in layout.batch.incidents:
         lo = inc.start.toordinal() - first
         a, b = max(lo, 0), min(lo + inc.days, stay.days)
         if a < b:
-            out[a:b] = np.minimum(out[a:b], inc.appetite)
+            rows = [index[c] for c in expand(inc.containers) if c in index] if inc.containers else slice(None)
+            out[rows, a:b] = np.minimum(out[rows, a:b], inc.appetite)
     return out
 
 

@@ -1,5 +1,5 @@
 """Sea-lice dynamics: adult females per fish grow with temperature; a delousing follows each crossing
-of the declared limit, cuts the lice and costs some fish.
+of the declared limit, cuts the lice and costs some fish, treating the batch's rings one after another.
 
 One function serves the compiler (which lists the delousings in the plan, so row estimates stay exact
 and ``compile``/``diff`` show them) and the simulation (which counts lice along the same curve and
@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aquadsl.plan.model import LifecyclePlan, LicePlan, LiceTreatment
+from aquadsl.plan.model import HarvestDay, LifecyclePlan, LicePlan, LiceTreatment, RingDay, StageWindow
+from aquadsl.plan.ranges import compress
 from aquadsl.sim import rng
+from aquadsl.sim.herd import Herd
 
 COLD = 4.0          # °C at which lice neither settle nor grow; rates are declared at 10 °C
 SCALE = 10.0 - COLD
@@ -24,12 +26,46 @@ CLIP = 2.0          # the per-batch infection pressure is drawn within ±2 stand
 
 
 @dataclass(frozen=True)
+class Presence:
+    """The rings holding the batch's fish: per window (first batch day, end day, names), and the batch
+    day each ring's harvest begins (no delousing from then on)."""
+
+    spans: tuple[tuple[int, int, tuple[str, ...]], ...]
+    leave: dict[str, int]
+
+    def changes(self) -> list[int]:
+        """Batch days on which the set of rings changes, ascending."""
+        return sorted({a for a, _, _ in self.spans} | set(self.leave.values()))
+
+    def on(self, day: int) -> tuple[str, ...]:
+        for a, b, names in self.spans:
+            if a <= day < b:
+                return tuple(r for r in names if self.leave.get(r, b) > day)
+        return ()
+
+
+def presence(start: dt.date, windows: tuple[StageWindow, ...], harvest_days: tuple[HarvestDay, ...]) -> Presence:
+    """Where the batch's fish are each day, from the plan's windows and harvest days."""
+    spans = tuple(((w.start - start).days, (w.end - start).days, tuple(w.container_names())) for w in windows)
+    leave: dict[str, int] = {}
+    for h in harvest_days:
+        day = (h.date - start).days
+        leave[h.container] = min(leave.get(h.container, day), day)
+    return Presence(spans, leave)
+
+
+@dataclass(frozen=True)
 class LiceCourse:
     """Adult females per fish at the start of each batch day (before that day's delousing), and the delousings."""
 
-    level: np.ndarray                      # per batch day; 0 outside stages with lice dynamics
+    level: np.ndarray                      # per batch day, the mean over the rings; 0 outside lice stages
     treatments: tuple[LiceTreatment, ...]
-    losses: tuple[float, ...]              # fraction of the fish each delousing kills
+    losses: tuple[float, ...]              # fraction of the fish each delousing kills (in each ring it treats)
+    herd: Herd | None = None               # per-ring levels, when the course followed the rings
+
+    def ring_level(self, ring: str, days: np.ndarray) -> np.ndarray:
+        """The ring's own level on ``days`` (batch days): the mean plus what its own treatment days left."""
+        return self.level[days] if self.herd is None else self.herd.ring_level(ring, self.level, days)
 
 
 def _uniform(seed: int, batch_id: str, lane: int) -> float:
@@ -56,32 +92,72 @@ def limit_on(lice: LicePlan, day: dt.date) -> float | None:
     return general[0] if general else None
 
 
+@dataclass
+class _Delousing:
+    """A delousing under way: its draws, and the rings treated so far, day by day."""
+
+    day: int
+    level: float
+    cut: float
+    loss: float
+    treated: set
+    days: list                    # (date, rings treated that day)
+
+
 def course(lifecycle: LifecyclePlan, seed: int, batch_id: str, start: dt.date, stage_index: np.ndarray,
-           temperature: np.ndarray) -> LiceCourse:
-    """The lice curve of one batch along its trajectory (stage of each day, water temperature)."""
+           temperature: np.ndarray, rings: Presence | None = None) -> LiceCourse:
+    """The lice curve of one batch along its trajectory (stage of each day, water temperature).
+
+    With ``rings`` (the plan's windows) each delousing treats the rings present, in order, as many per
+    day as the stage declares; without, the whole batch on the day it starts (the projection before
+    allocation). The curve is the mean over the rings; each ring keeps its own offset from it.
+    """
     days = len(stage_index)
     level = np.zeros(days)
-    treatments: list[LiceTreatment] = []
-    losses: list[float] = []
-    lice_now, last, factor = 0.0, -10 ** 6, None
+    herd = Herd(days)
+    changes = rings.changes() if rings is not None else []
+    out: tuple[list, list] = ([], [])
+    last, factor, k, on, c = -10 ** 6, None, 0, None, 0
     for d in range(days):
         lice = lifecycle.stages[int(stage_index[d])].lice
         if lice is None:
-            lice_now = 0.0
+            herd.clear()
+            on = _close(on, out, start)
             continue
+        while c < len(changes) and changes[c] <= d:
+            c += 1
+            herd.regroup(rings.on(d))
+        if not herd.names:
+            herd.regroup(rings.on(d) if rings is not None else ("*",))
         if factor is None:
             factor = pressure(seed, batch_id, lice.spread)
         warmth = (float(temperature[d]) - COLD) / SCALE
         growth = max(lice.growth * math.sqrt(factor) * warmth, -lice.growth / 2.0)
-        lice_now = lice_now * (1.0 + growth) + lice.settle * factor * max(warmth, 0.0)
-        level[d] = lice_now
+        level[d] = herd.grow(1.0 + growth, lice.settle * factor * max(warmth, 0.0), d)
         date = start + dt.timedelta(days=d)
         limit = limit_on(lice, date)
-        if limit is not None and lice.cut > 0 and lice_now >= limit and d - last >= lice.rest_days:
-            k = len(treatments)
+        if on is None and limit is not None and lice.cut > 0 and level[d] >= limit and d - last >= lice.rest_days:
             cut = min(0.99, lice.cut * (0.9 + 0.2 * _uniform(seed, batch_id, 1 + 2 * k)))
-            treatments.append(LiceTreatment(date=date, adult_females=round(lice_now, 4), cut=round(cut, 4)))
-            losses.append(round(lice.mortality * (0.5 + _uniform(seed, batch_id, 2 + 2 * k)), 5))
-            lice_now *= 1.0 - treatments[-1].cut
-            last = d
-    return LiceCourse(level, tuple(treatments), tuple(losses))
+            loss = round(lice.mortality * (0.5 + _uniform(seed, batch_id, 2 + 2 * k)), 5)
+            on, last, k = _Delousing(d, round(level[d], 4), round(cut, 4), loss, set(), []), d, k + 1
+        if on is not None:
+            todo = [r for r in herd.names if r not in on.treated]
+            today = todo[:lice.rings_per_day] if rings is not None and lice.rings_per_day else todo
+            herd.treat(today, on.cut)
+            on.treated.update(today)
+            if today:
+                on.days.append((date, today))
+            if len(today) == len(todo):
+                on = _close(on, out, start, rings is not None)
+    _close(on, out, start, rings is not None)
+    return LiceCourse(level, tuple(out[0]), tuple(out[1]), herd if rings is not None else None)
+
+
+def _close(on: _Delousing | None, out: tuple[list, list], start: dt.date, by_ring: bool = True) -> None:
+    """Finish a delousing that treated some rings: list it with its rings day by day; nothing is under way then."""
+    if on is not None and on.days:
+        rings = tuple(RingDay(date=d, containers=compress(names)) for d, names in on.days) if by_ring else ()
+        out[0].append(LiceTreatment(date=start + dt.timedelta(days=on.day), adult_females=on.level, cut=on.cut,
+                                    rings=rings))
+        out[1].append(on.loss)
+    return None

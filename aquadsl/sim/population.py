@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aquadsl.plan.model import BatchIncident, BatchPlan, StageParams
+from aquadsl.plan.ranges import expand
 from aquadsl.sim import rng
 from aquadsl.sim.layout import Layout, Stay
 
@@ -42,6 +43,8 @@ def incident_rates(incidents: tuple[BatchIncident, ...], start_ordinal: int, day
     """
     extra = np.zeros(days)
     for inc in incidents:
+        if inc.containers:                 # one ring's loss (a delousing): see container_rates
+            continue
         shape = np.sin(np.pi * (np.arange(inc.days) + 0.5) / inc.days)
         shape /= shape.sum()
         rate = 1.0 - (1.0 - inc.mortality) ** shape
@@ -49,6 +52,24 @@ def incident_rates(incidents: tuple[BatchIncident, ...], start_ordinal: int, day
         a, b = max(lo, 0), min(lo + inc.days, days)
         if a < b:
             extra[a:b] = 1.0 - (1.0 - extra[a:b]) * (1.0 - rate[a - lo:b - lo])
+    return extra
+
+
+def container_rates(incidents: tuple[BatchIncident, ...], containers: list[str], first_ordinal: int,
+                    days: int) -> np.ndarray | None:
+    """Extra daily mortality per container of the incidents limited to some containers (a ring's
+    delousing), (n, days); None when there are none."""
+    index = {c: k for k, c in enumerate(containers)}
+    extra = None
+    for inc in incidents:
+        if not inc.containers:
+            continue
+        rate = incident_rates((inc.model_copy(update={"containers": ()}),), first_ordinal, days)
+        if not rate.any():
+            continue
+        rows = [index[c] for c in expand(inc.containers) if c in index]
+        extra = np.zeros((len(containers), days)) if extra is None else extra
+        extra[rows] = 1.0 - (1.0 - extra[rows]) * (1.0 - rate[None, :])
     return extra
 
 
@@ -91,6 +112,9 @@ def _stay_mortality(layout: Layout, stay: Stay, start: np.ndarray) -> StayPopula
     """
     first = stay.window.start.toordinal()
     rate = daily_rates(layout.batch, stay.params, first, stay.days)[None, :] * _container_factor(layout, stay)[:, None]
+    ring = container_rates(layout.batch.incidents, stay.containers, first, stay.days)
+    if ring is not None:
+        rate = 1.0 - (1.0 - rate) * (1.0 - ring)
     rate = np.minimum(rate, 0.5)
     survival = np.cumprod(1.0 - rate, axis=1) / (1.0 - rate)
     lam = start[:, None].astype(np.float64) * survival * rate

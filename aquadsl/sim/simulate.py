@@ -154,10 +154,13 @@ def _mortality_events(layout: Layout, stay: Stay, pop: StayPopulation) -> Column
     pick = np.searchsorted(np.cumsum([w for _, w in causes]), u * sum(w for _, w in causes))
     if stay.index > 0:
         pick[:, 0] = len(causes)                       # the day fish arrived by transfer
-    for t in layout.batch.lice_treatments:             # delousing losses: injuries from the treatment
+    treated = len(causes) + 2                          # delousing losses: injuries from the treatment
+    for k, day in stay.shape.ring_events if stay.shape else ():
+        pick[k, day] = treated
+    for t in layout.batch.lice_treatments:             # plans whose delousings treat every ring on one day
         day = (t.date - stay.window.start).days
-        if 0 <= day < stay.days:
-            pick[:, day] = len(causes) + 2
+        if not t.rings and 0 <= day < stay.days:
+            pick[:, day] = treated
     pick = np.where(pop.deaths > 0, pick, len(causes) + 1)
     cols = assigned(layout.batch.id, stay, stay.days)
     cols["date"] = np.tile(stay.dates(), stay.n)
