@@ -235,6 +235,11 @@ class LiceGrowth(Node):
     settle: float                       # adult females per fish per day at 10 °C
 
 
+class LicePressure(Node):
+    pressure: Quantity                  # % more settlement per neighbours' fish as many as the batch's own
+    neighbours: int                     # sea areas within this many by number are neighbours
+
+
 class LiceLimit(Node):
     limit: float                        # adult females per fish
     weeks: tuple[int, int] | None = None
@@ -298,6 +303,7 @@ class Stage(Node):
     delousing: tuple[Delousing, ...] = ()
     end_weight: tuple[EndWeight, ...] = ()
     overrides: tuple[Override, ...] = ()
+    lice_pressure: tuple[LicePressure, ...] = ()
 
 
 class Lifecycle(Node):

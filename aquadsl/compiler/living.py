@@ -85,14 +85,10 @@ def incidents(seed: int, batch_id: str, lifecycle: LifecyclePlan, start: dt.date
 
 
 def delousing_losses(lice: LiceCourse) -> tuple[BatchIncident, ...]:
-    """Each delousing as one-day losses in each ring on its day: its share of the fish, and no feed that
-    day (the fish are starved); the whole batch on the day it starts when the rings are not known yet."""
-    out = []
-    for t, loss in zip(lice.treatments, lice.losses):
-        for day in t.rings or (None,):
-            out.append(BatchIncident(name=DELOUSING, start=day.date if day else t.date, days=1, mortality=loss,
-                                     appetite=0.0, containers=day.containers if day else ()))
-    return tuple(x for x in out if x.mortality > 0)
+    """Each delousing as a one-day loss of the whole batch on the day it starts, for the projected biomass
+    before allocation (the plan lists each ring's day with the delousing itself: ``LiceTreatment.rings``)."""
+    return tuple(BatchIncident(name=DELOUSING, start=t.date, days=1, mortality=loss, appetite=0.0)
+                 for t, loss in zip(lice.treatments, lice.losses) if loss > 0)
 
 
 def _months(start: dt.date, days: np.ndarray) -> np.ndarray:
@@ -135,12 +131,17 @@ def weight_events(lifecycle: LifecyclePlan, start: dt.date, traj: Trajectory) ->
 def expected_biomass(lifecycle: LifecyclePlan, eggs: int, traj: Trajectory, start: dt.date,
                      mortality: dict[str, float], events: tuple[BatchIncident, ...]) -> np.ndarray:
     """Expected kg of the batch at the end of each day (baseline mortality, factors and incidents)."""
+    return expected_fish(lifecycle, eggs, traj, start, mortality, events) * traj.weight_g / 1000.0
+
+
+def expected_fish(lifecycle: LifecyclePlan, eggs: int, traj: Trajectory, start: dt.date,
+                  mortality: dict[str, float], events: tuple[BatchIncident, ...]) -> np.ndarray:
+    """Expected fish of the batch at the end of each day (baseline mortality, factors and incidents)."""
     rate = np.empty(traj.days)
     for i, stage in enumerate(lifecycle.stages):
         rate[traj.stage_index == i] = stage.mortality_per_day * mortality.get(stage.name, 1.0)
     extra = incident_rates(events, start.toordinal(), traj.days)
-    alive = eggs * np.cumprod((1.0 - rate) * (1.0 - extra))
-    return alive * traj.weight_g / 1000.0
+    return eggs * np.cumprod((1.0 - rate) * (1.0 - extra))
 
 
 def working_days(first: dt.date, count: int) -> list[dt.date]:

@@ -8,9 +8,10 @@ from aquadsl.compiler import living
 from aquadsl.compiler.checked import Checked
 from aquadsl.compiler.evaluate import unparse
 from aquadsl.compiler.expand import BatchSpec
+from aquadsl.compiler.lice_pressure import neighbour_steps
 from aquadsl.plan.model import (FORMAT_VERSION, BatchPlan, BatchRules, Infrastructure, Parameters, Plan,
-                                Sources, StageWindow)
-from aquadsl.sim.lice import DELOUSING, course, presence
+                                PressureStep, Sources, StageWindow)
+from aquadsl.sim.lice import DELOUSING, course, presence, settle_factors
 from aquadsl.sim.shape import window_shapes
 from aquadsl.sim.volume import TABLES, StageStay, estimate_rows
 
@@ -18,7 +19,8 @@ from aquadsl.sim.volume import TABLES, StageStay, estimate_rows
 def lower(checked: Checked, infra: Infrastructure, batches: list[BatchSpec],
           placed: dict[str, tuple[tuple[StageWindow, ...], BatchSpec]], sources: Sources) -> Plan:
     """The plan: parameters, inventory and every batch with its windows and estimated rows."""
-    plans = tuple(_batch(checked, placed[b.id][1], placed[b.id][0]) for b in batches)
+    steps = neighbour_steps(checked.lifecycle, infra, placed, [b.id for b in batches])
+    plans = tuple(_batch(checked, placed[b.id][1], placed[b.id][0], steps.get(b.id, ())) for b in batches)
     totals = {t: sum(b.estimated_rows[t] for b in plans) for t in TABLES}
     return Plan(format_version=FORMAT_VERSION, sources=sources, parameters=_parameters(checked),
                 infrastructure=infra, batches=plans, estimated_rows=totals)
@@ -34,16 +36,17 @@ def _parameters(checked: Checked) -> Parameters:
                            harvest_target_kg=rules.harvest_kg, id_pattern=rules.id_pattern.source))
 
 
-def _batch(checked: Checked, b: BatchSpec, windows: tuple[StageWindow, ...]) -> BatchPlan:
+def _batch(checked: Checked, b: BatchSpec, windows: tuple[StageWindow, ...],
+           pressure: tuple[PressureStep, ...]) -> BatchPlan:
     traj = b.trajectory
     harvested = traj.harvest_day is not None
     end = b.start + dt.timedelta(days=traj.days)
     stages = {s.name: s for s in checked.lifecycle.stages}
     lice = course(checked.lifecycle, checked.seed, b.id, b.start, traj.stage_index, traj.temperature,
-                  presence(b.start, windows, b.harvest_days if harvested else ()))
-    # Delousings again along the final trajectory: a harvest over weeks may add some after the target day.
-    kept = tuple(i for i in b.incidents if i.name != DELOUSING)
-    incidents = tuple(sorted(kept + living.delousing_losses(lice), key=lambda x: (x.start, x.name)))
+                  presence(b.start, windows, b.harvest_days if harvested else ()), settle_factors(b.start, traj.days, pressure))
+    # Delousings again along the final trajectory and the placed rings; their losses go with them (the
+    # whole-batch projections of expand are dropped).
+    incidents = tuple(i for i in b.incidents if i.name != DELOUSING)
     plan = BatchPlan(
         id=b.id, index=b.index, geography=b.geography, geo_index=b.geo_index, start=b.start, end=end,
         days=traj.days, status="completed" if harvested else "active", eggs=b.eggs,
@@ -51,7 +54,7 @@ def _batch(checked: Checked, b: BatchSpec, windows: tuple[StageWindow, ...]) -> 
         harvest_date=b.start + dt.timedelta(days=traj.harvest_day) if harvested else None,
         stages=windows, estimated_rows={}, growth_factors=b.growth_factors, mortality_factors=b.mortality_factors,
         incidents=incidents, weight_events=b.weight_events, harvest_days=b.harvest_days if harvested else (),
-        lice_treatments=lice.treatments, stage_targets=b.stage_targets)
+        lice_treatments=lice.treatments, stage_targets=b.stage_targets, lice_pressure=pressure)
     return plan.model_copy(update={"estimated_rows": estimate_batch_rows(plan, stages)})
 
 

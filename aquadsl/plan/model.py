@@ -127,6 +127,8 @@ class LicePlan(_Frozen):
     mortality: Annotated[float, Field(ge=0, lt=0.5)] = 0.0   # fraction of the fish a delousing kills
     rest_days: Annotated[int, Field(ge=1, le=5000)] = 14  # days at least between two delousings
     rings_per_day: Annotated[int, Field(ge=1, le=10_000)] | None = None   # None: every ring on one day
+    pressure: Annotated[float, Field(ge=0, le=100)] = 0.0    # more settlement per neighbours' fish / own fish
+    neighbours: Annotated[int, Field(ge=0, le=10_000)] = 0  # sea areas within this many by number
 
 
 class IncidentPlan(_Frozen):
@@ -285,6 +287,14 @@ class BatchPlan(_Frozen):
     harvest_days: tuple["HarvestDay", ...] = ()
     lice_treatments: tuple["LiceTreatment", ...] = ()
     stage_targets: dict[str, float] = {}       # stage -> weight (g) that ends it, drawn from its end_weight
+    lice_pressure: tuple["PressureStep", ...] = ()   # settlement factor from neighbouring sea areas, weekly
+
+
+class PressureStep(_Frozen):
+    """From ``date`` on (until the next step) lice settle ``factor`` times as fast: fish in neighbouring areas."""
+
+    date: dt.date
+    factor: Annotated[float, Field(ge=0, le=10_000)]
 
 
 class LiceTreatment(_Frozen):
@@ -294,6 +304,7 @@ class LiceTreatment(_Frozen):
     adult_females: float              # per fish, expected, the day the limit was crossed (before the cut)
     cut: float                        # fraction of the lice removed
     rings: tuple["RingDay", ...] = ()   # which rings on which day; () every ring on `date`
+    loss: Annotated[float, Field(ge=0, lt=0.5)] = 0.0   # fraction of its fish each ring loses on its day
 
 
 class RingDay(_Frozen):
@@ -311,9 +322,6 @@ class BatchIncident(_Frozen):
     days: int
     mortality: float                  # fraction of the fish lost over the incident
     appetite: float
-    containers: tuple[Compact, ...] = ()   # compact; () every container of the batch
-
-    _check = field_validator("containers")(_valid_ranges)
 
 
 class WeightEvent(_Frozen):

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aquadsl.plan.ranges import expand
 from aquadsl.sim import rng
 from aquadsl.sim.clock import slot_seconds, timestamps
 from aquadsl.sim.growth import stage_tgc
@@ -82,16 +81,17 @@ def _rows(layout: Layout, stay: Stay, amounts: np.ndarray, biomass: np.ndarray) 
 
 def _appetite(layout: Layout, stay: Stay) -> np.ndarray:
     """Fraction of the normal ration eaten each container-day: incidents (disease, storms) cut appetite,
-    in every container or in the rings they name (a ring is starved on its delousing day)."""
+    and each ring is starved on its own delousing day."""
     out = np.ones((stay.n, stay.days))
     first = stay.window.start.toordinal()
-    index = {c: k for k, c in enumerate(stay.containers)}
     for inc in layout.batch.incidents:
         lo = inc.start.toordinal() - first
         a, b = max(lo, 0), min(lo + inc.days, stay.days)
         if a < b:
-            rows = [index[c] for c in expand(inc.containers) if c in index] if inc.containers else slice(None)
-            out[rows, a:b] = np.minimum(out[rows, a:b], inc.appetite)
+            out[:, a:b] = np.minimum(out[:, a:b], inc.appetite)
+    if stay.shape:
+        for k, day in stay.shape.ring_events:
+            out[k, day] = 0.0
     return out
 
 

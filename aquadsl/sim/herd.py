@@ -14,13 +14,14 @@ class Herd:
     """The lice state of a batch's rings, and the record that gives each ring's level on any day."""
 
     def __init__(self, days: int) -> None:
+        """``days``: how many batch days to record for ``ring_level`` (0: none, the compiler's case)."""
         self.mean = 0.0
         self.scale = 1.0
         self.offsets: dict[str, float] = {}
         self.names: tuple[str, ...] = ()
         self.epochs: list[dict[str, float]] = [{}]
-        self.day_scale = np.ones(days)
-        self.day_epoch = np.zeros(days, dtype=np.int64)
+        self.day_scale = [1.0] * days if days else None
+        self.day_epoch = [0] * days
 
     def levels(self) -> dict[str, float]:
         return {r: self.mean + self.scale * self.offsets.get(r, 0.0) for r in self.names}
@@ -46,8 +47,9 @@ class Herd:
         """One day of growth and settlement; records the day and returns the mean before any treatment."""
         self.mean = self.mean * factor + settle
         self.scale *= factor
-        self.day_scale[day] = self.scale
-        self.day_epoch[day] = len(self.epochs) - 1
+        if self.day_scale is not None:
+            self.day_scale[day] = self.scale
+            self.day_epoch[day] = len(self.epochs) - 1
         return self.mean
 
     def treat(self, names: list[str], cut: float) -> None:
@@ -60,5 +62,5 @@ class Herd:
 
     def ring_level(self, ring: str, mean: np.ndarray, days: np.ndarray) -> np.ndarray:
         """The ring's level on ``days`` (batch days, before that day's treatment): ``mean`` plus its offset."""
-        offsets = np.array([self.epochs[e].get(ring, 0.0) for e in self.day_epoch[days]])
-        return mean[days] + self.day_scale[days] * offsets
+        offsets = np.array([self.epochs[self.day_epoch[d]].get(ring, 0.0) for d in days.tolist()])
+        return mean[days] + np.array(self.day_scale)[days] * offsets

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aquadsl.plan.model import HarvestDay, LifecyclePlan, LicePlan, LiceTreatment, RingDay, StageWindow
+from aquadsl.plan.model import (HarvestDay, LifecyclePlan, LicePlan, LiceTreatment, PressureStep, RingDay,
+                                StageWindow)
 from aquadsl.plan.ranges import compress
 from aquadsl.sim import rng
 from aquadsl.sim.herd import Herd
@@ -52,6 +53,21 @@ def presence(start: dt.date, windows: tuple[StageWindow, ...], harvest_days: tup
         day = (h.date - start).days
         leave[h.container] = min(leave.get(h.container, day), day)
     return Presence(spans, leave)
+
+
+def settle_factors(start: dt.date, days: int, steps: tuple[PressureStep, ...]) -> np.ndarray | None:
+    """The settlement factor of each batch day from the plan's ``lice_pressure`` steps (None: none, 1)."""
+    if not steps:
+        return None
+    out = np.ones(days)
+    for s in steps:
+        out[max(0, (s.date - start).days):] = s.factor
+    return out
+
+
+def ring_days(treatments: tuple[LiceTreatment, ...]) -> list[tuple[dt.date, tuple[str, ...], float]]:
+    """(date, rings, loss) of every day of every delousing: the rings treated, starved and losing fish."""
+    return [(x.date, x.containers, t.loss) for t in treatments for x in t.rings]
 
 
 @dataclass(frozen=True)
@@ -105,59 +121,69 @@ class _Delousing:
 
 
 def course(lifecycle: LifecyclePlan, seed: int, batch_id: str, start: dt.date, stage_index: np.ndarray,
-           temperature: np.ndarray, rings: Presence | None = None) -> LiceCourse:
+           temperature: np.ndarray, rings: Presence | None = None, settle: np.ndarray | None = None,
+           levels: bool = False) -> LiceCourse:
     """The lice curve of one batch along its trajectory (stage of each day, water temperature).
 
     With ``rings`` (the plan's windows) each delousing treats the rings present, in order, as many per
     day as the stage declares; without, the whole batch on the day it starts (the projection before
-    allocation). The curve is the mean over the rings; each ring keeps its own offset from it.
+    allocation). The curve is the mean over the rings; each ring keeps its own offset from it, which
+    the course records with ``levels`` (for the simulation's counts). ``settle`` multiplies each
+    day's settlement (fish in neighbouring sea areas; None: 1).
     """
     days = len(stage_index)
-    level = np.zeros(days)
-    herd = Herd(days)
-    changes = rings.changes() if rings is not None else []
+    level = [0.0] * days
+    stages = [s.lice for s in lifecycle.stages]
+    index, warm = stage_index.tolist(), ((np.asarray(temperature, dtype=np.float64) - COLD) / SCALE).tolist()
+    near = None if settle is None else settle.tolist()
+    herd = Herd(days if levels and rings is not None else 0)
+    changes, by_ring = (rings.changes() if rings is not None else []), rings is not None
     out: tuple[list, list] = ([], [])
-    last, factor, k, on, c = -10 ** 6, None, 0, None, 0
+    last, factor, root, k, on, c = -10 ** 6, 1.0, 1.0, 0, None, 0
+    limit, limit_of, monday = None, None, (-start.weekday()) % 7
     for d in range(days):
-        lice = lifecycle.stages[int(stage_index[d])].lice
+        lice = stages[index[d]]
         if lice is None:
-            herd.clear()
-            on = _close(on, out, start)
+            if herd.names:
+                herd.clear()
+            on = _close(on, out, start, by_ring)
             continue
         while c < len(changes) and changes[c] <= d:
             c += 1
             herd.regroup(rings.on(d))
         if not herd.names:
-            herd.regroup(rings.on(d) if rings is not None else ("*",))
-        if factor is None:
+            herd.regroup(rings.on(d) if by_ring else ("*",))
+        if limit_of is None:
             factor = pressure(seed, batch_id, lice.spread)
-        warmth = (float(temperature[d]) - COLD) / SCALE
-        growth = max(lice.growth * math.sqrt(factor) * warmth, -lice.growth / 2.0)
-        level[d] = herd.grow(1.0 + growth, lice.settle * factor * max(warmth, 0.0), d)
-        date = start + dt.timedelta(days=d)
-        limit = limit_on(lice, date)
-        if on is None and limit is not None and lice.cut > 0 and level[d] >= limit and d - last >= lice.rest_days:
+            root = math.sqrt(factor)
+        w = warm[d]
+        growth = max(lice.growth * root * w, -lice.growth / 2.0)
+        settled = lice.settle * factor * w * (1.0 if near is None else near[d]) if w > 0 else 0.0
+        level[d] = now = herd.grow(1.0 + growth, settled, d)
+        if lice is not limit_of or (d - monday) % 7 == 0:      # the limit holds for an ISO week (from Monday)
+            limit, limit_of = limit_on(lice, start + dt.timedelta(days=d)), lice
+        if on is None and limit is not None and lice.cut > 0 and now >= limit and d - last >= lice.rest_days:
             cut = min(0.99, lice.cut * (0.9 + 0.2 * _uniform(seed, batch_id, 1 + 2 * k)))
             loss = round(lice.mortality * (0.5 + _uniform(seed, batch_id, 2 + 2 * k)), 5)
-            on, last, k = _Delousing(d, round(level[d], 4), round(cut, 4), loss, set(), []), d, k + 1
+            on, last, k = _Delousing(d, round(now, 4), round(cut, 4), loss, set(), []), d, k + 1
         if on is not None:
             todo = [r for r in herd.names if r not in on.treated]
-            today = todo[:lice.rings_per_day] if rings is not None and lice.rings_per_day else todo
+            today = todo[:lice.rings_per_day] if by_ring and lice.rings_per_day else todo
             herd.treat(today, on.cut)
             on.treated.update(today)
             if today:
-                on.days.append((date, today))
+                on.days.append((start + dt.timedelta(days=d), today))
             if len(today) == len(todo):
-                on = _close(on, out, start, rings is not None)
-    _close(on, out, start, rings is not None)
-    return LiceCourse(level, tuple(out[0]), tuple(out[1]), herd if rings is not None else None)
+                on = _close(on, out, start, by_ring)
+    _close(on, out, start, by_ring)
+    return LiceCourse(np.array(level), tuple(out[0]), tuple(out[1]), herd if levels and by_ring else None)
 
 
-def _close(on: _Delousing | None, out: tuple[list, list], start: dt.date, by_ring: bool = True) -> None:
+def _close(on: _Delousing | None, out: tuple[list, list], start: dt.date, by_ring: bool) -> None:
     """Finish a delousing that treated some rings: list it with its rings day by day; nothing is under way then."""
     if on is not None and on.days:
         rings = tuple(RingDay(date=d, containers=compress(names)) for d, names in on.days) if by_ring else ()
         out[0].append(LiceTreatment(date=start + dt.timedelta(days=on.day), adult_females=on.level, cut=on.cut,
-                                    rings=rings))
+                                    rings=rings, loss=on.loss if by_ring else 0.0))
         out[1].append(on.loss)
     return None

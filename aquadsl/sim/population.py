@@ -8,6 +8,7 @@ import numpy as np
 
 from aquadsl.plan.model import BatchIncident, BatchPlan, StageParams
 from aquadsl.plan.ranges import expand
+from aquadsl.sim.lice import ring_days
 from aquadsl.sim import rng
 from aquadsl.sim.layout import Layout, Stay
 
@@ -43,8 +44,6 @@ def incident_rates(incidents: tuple[BatchIncident, ...], start_ordinal: int, day
     """
     extra = np.zeros(days)
     for inc in incidents:
-        if inc.containers:                 # one ring's loss (a delousing): see container_rates
-            continue
         shape = np.sin(np.pi * (np.arange(inc.days) + 0.5) / inc.days)
         shape /= shape.sum()
         rate = 1.0 - (1.0 - inc.mortality) ** shape
@@ -55,21 +54,16 @@ def incident_rates(incidents: tuple[BatchIncident, ...], start_ordinal: int, day
     return extra
 
 
-def container_rates(incidents: tuple[BatchIncident, ...], containers: list[str], first_ordinal: int,
-                    days: int) -> np.ndarray | None:
-    """Extra daily mortality per container of the incidents limited to some containers (a ring's
-    delousing), (n, days); None when there are none."""
+def ring_rates(batch: BatchPlan, containers: list[str], first_ordinal: int, days: int) -> np.ndarray | None:
+    """Extra mortality per container-day of delousings, each ring on its own day, (n, days); None: none."""
     index = {c: k for k, c in enumerate(containers)}
     extra = None
-    for inc in incidents:
-        if not inc.containers:
-            continue
-        rate = incident_rates((inc.model_copy(update={"containers": ()}),), first_ordinal, days)
-        if not rate.any():
-            continue
-        rows = [index[c] for c in expand(inc.containers) if c in index]
-        extra = np.zeros((len(containers), days)) if extra is None else extra
-        extra[rows] = 1.0 - (1.0 - extra[rows]) * (1.0 - rate[None, :])
+    for date, rings, loss in ring_days(batch.lice_treatments):
+        day = date.toordinal() - first_ordinal
+        rows = [index[c] for c in expand(rings) if c in index] if 0 <= day < days and loss > 0 else []
+        if rows:
+            extra = np.zeros((len(containers), days)) if extra is None else extra
+            extra[rows, day] = 1.0 - (1.0 - extra[rows, day]) * (1.0 - loss)
     return extra
 
 
@@ -112,7 +106,7 @@ def _stay_mortality(layout: Layout, stay: Stay, start: np.ndarray) -> StayPopula
     """
     first = stay.window.start.toordinal()
     rate = daily_rates(layout.batch, stay.params, first, stay.days)[None, :] * _container_factor(layout, stay)[:, None]
-    ring = container_rates(layout.batch.incidents, stay.containers, first, stay.days)
+    ring = ring_rates(layout.batch, stay.containers, first, stay.days)
     if ring is not None:
         rate = 1.0 - (1.0 - rate) * (1.0 - ring)
     rate = np.minimum(rate, 0.5)

@@ -125,8 +125,8 @@ def test_each_ring_is_starved_and_loses_fish_on_its_own_delousing_day(deloused):
     adult = ds["stage"] == "adult"
     assert rate[on].mean() > 10 * rate[same_day].mean()                   # losses in the treated ring only
     assert rate[on].mean() > 10 * rate[~on & adult].mean()
-    losses = [(i.start, i.containers) for i in b.incidents if i.name == DELOUSING]
-    assert losses == [(x.date, x.containers) for t in b.lice_treatments for x in t.rings]
+    assert not [i for i in b.incidents if i.name == DELOUSING]            # the losses go with the delousing
+    assert all(0 < t.loss < 0.01 for t in b.lice_treatments)
 
 
 def test_lice_counts_follow_the_curve_and_drop_after_a_delousing(deloused, demo_plan):
