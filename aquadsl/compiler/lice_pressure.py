@@ -21,7 +21,10 @@ STEP = 0.05        # factors are rounded to this, so that a step is stored only 
 WEEK = 7
 
 
-def neighbour_steps(life: LifecyclePlan, infra: Infrastructure, placed: dict[str, tuple[tuple[StageWindow, ...], BatchSpec]],
+Placed = dict[str, tuple[tuple[StageWindow, ...], BatchSpec]]   # batch id -> (windows, spec), as lower gets it
+
+
+def neighbour_steps(life: LifecyclePlan, infra: Infrastructure, placed: Placed,
                     order: list[str]) -> dict[str, tuple[PressureStep, ...]]:
     """Each batch's weekly settlement factors; empty when no stage declares ``lice_pressure``."""
     if not any(s.lice is not None and s.lice.pressure > 0 for s in life.stages):
@@ -34,7 +37,7 @@ def neighbour_steps(life: LifecyclePlan, infra: Infrastructure, placed: dict[str
     return out
 
 
-def _geography(life: LifecyclePlan, geo: GeographyPlan, placed: dict, ids: list[str]) -> dict[str, tuple]:
+def _geography(life: LifecyclePlan, geo: GeographyPlan, placed: Placed, ids: list[str]) -> dict[str, tuple]:
     areas = {a.name: j for j, a in enumerate(geo.sea_areas)}
     origin = min(placed[i][1].start for i in ids)
     span = max((placed[i][1].start - origin).days + placed[i][1].trajectory.days for i in ids) + 1
@@ -87,7 +90,8 @@ def _left_after_harvest(b: BatchSpec, windows: tuple[StageWindow, ...]) -> np.nd
     return np.clip(1.0 - np.cumsum(taken), 0.0, 1.0)
 
 
-def weekly(start: dt.date, factor: np.ndarray, stage_index: np.ndarray, life: LifecyclePlan) -> tuple[PressureStep, ...]:
+def weekly(start: dt.date, factor: np.ndarray, stage_index: np.ndarray,
+           life: LifecyclePlan) -> tuple[PressureStep, ...]:
     """Weekly means of the factor over the days in stages with lice, from the first such day, rounded to
     STEP; a step only where the rounded value changes (the factor is 1 before the first step)."""
     lice_days = np.array([life.stages[int(k)].lice is not None for k in range(len(life.stages))])[stage_index]

@@ -43,7 +43,8 @@ def _batch(checked: Checked, b: BatchSpec, windows: tuple[StageWindow, ...],
     end = b.start + dt.timedelta(days=traj.days)
     stages = {s.name: s for s in checked.lifecycle.stages}
     lice = course(checked.lifecycle, checked.seed, b.id, b.start, traj.stage_index, traj.temperature,
-                  presence(b.start, windows, b.harvest_days if harvested else ()), settle_factors(b.start, traj.days, pressure))
+                  presence(b.start, windows, b.harvest_days if harvested else ()),
+                  settle_factors(b.start, traj.days, pressure))
     # Delousings again along the final trajectory and the placed rings; their losses go with them (the
     # whole-batch projections of expand are dropped).
     incidents = tuple(i for i in b.incidents if i.name != DELOUSING)

@@ -22,7 +22,8 @@ def check_lice(stage: ir.Stage, st: dict, diags: Diagnostics) -> LicePlan | None
                     first.span)
         return None
     if not stage.lice_growth:
-        diags.error("AQS301", f"stage '{stage.name}' declares lice limits, delousing or lice_pressure but no 'lice_growth'",
+        diags.error("AQS301", f"stage '{stage.name}' declares lice limits, delousing or lice_pressure but no "
+                    "'lice_growth'",
                     first.span, hints=["add `lice_growth 2.5 % per day settle 0.004 per day`"])
         return None
     if stage.lice_limits and not stage.delousing:

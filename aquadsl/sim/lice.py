@@ -166,17 +166,22 @@ def course(lifecycle: LifecyclePlan, seed: int, batch_id: str, start: dt.date, s
             cut = min(0.99, lice.cut * (0.9 + 0.2 * _uniform(seed, batch_id, 1 + 2 * k)))
             loss = round(lice.mortality * (0.5 + _uniform(seed, batch_id, 2 + 2 * k)), 5)
             on, last, k = _Delousing(d, round(now, 4), round(cut, 4), loss, set(), []), d, k + 1
-        if on is not None:
-            todo = [r for r in herd.names if r not in on.treated]
-            today = todo[:lice.rings_per_day] if by_ring and lice.rings_per_day else todo
-            herd.treat(today, on.cut)
-            on.treated.update(today)
-            if today:
-                on.days.append((start + dt.timedelta(days=d), today))
-            if len(today) == len(todo):
-                on = _close(on, out, start, by_ring)
+        if on is not None and _treat(on, herd, lice.rings_per_day if by_ring else None, start + dt.timedelta(days=d)):
+            on = _close(on, out, start, by_ring)
     _close(on, out, start, by_ring)
     return LiceCourse(np.array(level), tuple(out[0]), tuple(out[1]), herd if levels and by_ring else None)
+
+
+def _treat(on: _Delousing, herd: Herd, per_day: int | None, date: dt.date) -> bool:
+    """Treat the day's rings of a delousing under way (the next ``per_day`` not yet treated, all when
+    None); whether it is done."""
+    todo = [r for r in herd.names if r not in on.treated]
+    today = todo[:per_day] if per_day else todo
+    herd.treat(today, on.cut)
+    on.treated.update(today)
+    if today:
+        on.days.append((date, today))
+    return len(today) == len(todo)
 
 
 def _close(on: _Delousing | None, out: tuple[list, list], start: dt.date, by_ring: bool) -> None:
