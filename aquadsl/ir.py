@@ -251,6 +251,11 @@ class LiceGrowth(Node):
     settle: float                       # adult females per fish per day at 10 °C
 
 
+class LicePressure(Node):
+    pressure: Quantity                  # % more settlement per neighbours' fish as many as the batch's own
+    neighbours: int                     # sea areas within this many by number are neighbours
+
+
 class LiceLimit(Node):
     limit: float                        # adult females per fish
     weeks: tuple[int, int] | None = None
@@ -260,6 +265,7 @@ class Delousing(Node):
     cut: Quantity
     mortality: Quantity
     rest: int                           # days
+    rings_per_day: int | None = None    # rings treated per day; None: all on one day
 
 
 class EndWeight(Node):
@@ -321,6 +327,7 @@ class Stage(Node):
     end_weight: tuple[EndWeight, ...] = ()
     overrides: tuple[Override, ...] = ()
     temperatures: tuple[StageTemperature, ...] = ()
+    lice_pressure: tuple[LicePressure, ...] = ()
 
 
 class Lifecycle(Node):

@@ -153,7 +153,7 @@ class ToIR(Transformer):
         groups: dict[str, list] = {k: [] for k in ("settings", "rings", "feed", "sensors", "cadences", "at_days",
                                                  "at_weights", "incidents", "pellets", "lice_growth",
                                                  "lice_limits", "delousing", "end_weight", "overrides",
-                                                 "temperatures")}
+                                                 "temperatures", "lice_pressure")}
         for group, node in (x for x in c if isinstance(x, tuple)):
             groups[group].append(node)
         return new_node(ir.Stage, span=self._t(c[1]), name=str(c[1]), label=unquote(label[0]) if label else None,
@@ -277,8 +277,13 @@ class ToIR(Transformer):
         return ("lice_limits", new_node(ir.LiceLimit, span=self._span(c), limit=c[1].value, weeks=weeks))
 
     def st_delousing(self, c):
+        ints = tokens_of(c, "INT")
         return ("delousing", new_node(ir.Delousing, span=self._span(c), cut=c[2], mortality=c[4],
-                                      rest=parse_int(tokens_of(c, "INT")[-1])))
+                                      rest=parse_int(ints[0]), rings_per_day=parse_int(ints[1]) if len(ints) > 1 else None))
+
+    def st_lice_pressure(self, c):
+        return ("lice_pressure", new_node(ir.LicePressure, span=self._span(c), pressure=c[1],
+                                          neighbours=parse_int(tokens_of(c, "INT")[0])))
 
     def st_end_weight(self, c):
         unit = str(c[-1])

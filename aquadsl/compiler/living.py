@@ -85,7 +85,8 @@ def incidents(seed: int, batch_id: str, lifecycle: LifecyclePlan, start: dt.date
 
 
 def delousing_losses(lice: LiceCourse) -> tuple[BatchIncident, ...]:
-    """Each delousing as a one-day loss: its share of the fish, and no feed that day (fish are starved)."""
+    """Each delousing as a one-day loss of the whole batch on the day it starts, for the projected biomass
+    before allocation (the plan lists each ring's day with the delousing itself: ``LiceTreatment.rings``)."""
     return tuple(BatchIncident(name=DELOUSING, start=t.date, days=1, mortality=loss, appetite=0.0)
                  for t, loss in zip(lice.treatments, lice.losses) if loss > 0)
 

@@ -8,9 +8,10 @@ from aquadsl.compiler import living
 from aquadsl.compiler.checked import Checked
 from aquadsl.compiler.evaluate import unparse
 from aquadsl.compiler.expand import BatchSpec
+from aquadsl.compiler.lice_pressure import neighbour_steps
 from aquadsl.plan.model import (FORMAT_VERSION, BatchPlan, BatchRules, Infrastructure, Parameters, Plan,
-                                Sources, StageWindow)
-from aquadsl.sim.lice import DELOUSING, course
+                                PressureStep, Sources, StageWindow)
+from aquadsl.sim.lice import DELOUSING, course, presence, settle_factors
 from aquadsl.sim.shape import window_shapes
 from aquadsl.sim.volume import TABLES, StageStay, estimate_rows
 
@@ -18,7 +19,8 @@ from aquadsl.sim.volume import TABLES, StageStay, estimate_rows
 def lower(checked: Checked, infra: Infrastructure, batches: list[BatchSpec],
           placed: dict[str, tuple[tuple[StageWindow, ...], BatchSpec]], sources: Sources) -> Plan:
     """The plan: parameters, inventory and every batch with its windows and estimated rows."""
-    plans = tuple(_batch(checked, placed[b.id][1], placed[b.id][0]) for b in batches)
+    steps = neighbour_steps(checked.lifecycle, infra, placed, [b.id for b in batches])
+    plans = tuple(_batch(checked, placed[b.id][1], placed[b.id][0], steps.get(b.id, ())) for b in batches)
     totals = {t: sum(b.estimated_rows[t] for b in plans) for t in TABLES}
     return Plan(format_version=FORMAT_VERSION, sources=sources, parameters=_parameters(checked),
                 infrastructure=infra, batches=plans, estimated_rows=totals)
@@ -34,17 +36,20 @@ def _parameters(checked: Checked) -> Parameters:
                            harvest_target_kg=rules.harvest_kg, id_pattern=rules.id_pattern.source))
 
 
-def _batch(checked: Checked, b: BatchSpec, windows: tuple[StageWindow, ...]) -> BatchPlan:
+def _batch(checked: Checked, b: BatchSpec, windows: tuple[StageWindow, ...],
+           pressure: tuple[PressureStep, ...]) -> BatchPlan:
     traj = b.trajectory
     culled = bool(b.cull_days)
     harvested = traj.harvest_day is not None and not culled
     end = b.start + dt.timedelta(days=traj.days)
     stages = {s.name: s for s in checked.lifecycle.stages}
-    lice = course(checked.lifecycle, checked.seed, b.id, b.start, traj.stage_index, traj.temperature)
-    # Delousings again along the final trajectory: a harvest over weeks may add some after the target day.
-    # Incidents after the batch has ended (harvested early or culled) are dropped.
-    kept = tuple(i for i in b.incidents if i.name != DELOUSING and i.start < end)
-    incidents = tuple(sorted(kept + living.delousing_losses(lice), key=lambda x: (x.start, x.name)))
+    emptied = b.cull_days if culled else b.harvest_days if harvested else ()    # rings leave on these days
+    lice = course(checked.lifecycle, checked.seed, b.id, b.start, traj.stage_index, traj.temperature,
+                  presence(b.start, windows, emptied), settle_factors(b.start, traj.days, pressure))
+    # Delousings again along the final trajectory and the placed rings; their losses go with them (the
+    # whole-batch projections of expand are dropped). Incidents after the batch has ended (harvested
+    # early or culled) are dropped.
+    incidents = tuple(i for i in b.incidents if i.name != DELOUSING and i.start < end)
     plan = BatchPlan(
         id=b.id, index=b.index, geography=b.geography, geo_index=b.geo_index, start=b.start, end=end,
         days=traj.days, status="culled" if culled else "completed" if harvested else "active", eggs=b.eggs,
@@ -53,7 +58,7 @@ def _batch(checked: Checked, b: BatchSpec, windows: tuple[StageWindow, ...]) -> 
         stages=windows, estimated_rows={}, growth_factors=b.growth_factors, mortality_factors=b.mortality_factors,
         incidents=incidents, weight_events=tuple(e for e in b.weight_events if e.date < end),
         harvest_days=b.harvest_days if harvested else (), lice_treatments=lice.treatments,
-        stage_targets=b.stage_targets, cull_days=b.cull_days)
+        stage_targets=b.stage_targets, cull_days=b.cull_days, lice_pressure=pressure)
     return plan.model_copy(update={"estimated_rows": estimate_batch_rows(plan, stages)})
 
 
@@ -61,7 +66,7 @@ def estimate_batch_rows(plan: BatchPlan, stages: dict) -> dict[str, int]:
     """Rows per table of one batch, from its windows' shapes (the simulation lays them out the same way)."""
     stays = [StageStay(params=stages[w.stage], containers=len(s.container_days), days=s.days,
                        stage_day=s.stage_day, container_days=s.container_days, fed_days=s.fed_days,
-                       event_days=s.event_days)
+                       event_days=s.event_days, ring_events=s.ring_events)
              for w, s in zip(plan.stages, window_shapes(plan, stages))]
     harvested = plan.harvest_date is not None
     return estimate_rows(stays, harvested, len(plan.harvest_days) if plan.harvest_days else None)

@@ -10,12 +10,11 @@ from aquadsl.plan.model import LiceLimitPlan, LicePlan
 
 def check_lice(stage: ir.Stage, st: dict, diags: Diagnostics) -> LicePlan | None:
     """The stage's lice dynamics, or None when it declares none (errors go to ``diags``)."""
-    statements = stage.lice_growth + stage.lice_limits + stage.delousing
+    statements = stage.lice_growth + stage.lice_limits + stage.delousing + stage.lice_pressure
     if not statements and "lice_spread" not in st:
         return None
-    for extra in stage.lice_growth[1:] + stage.delousing[1:]:
-        diags.error("AQS311", f"'{'lice_growth' if isinstance(extra, ir.LiceGrowth) else 'delousing'}' is given "
-                    f"more than once in stage '{stage.name}'", extra.span)
+    for extra in stage.lice_growth[1:] + stage.delousing[1:] + stage.lice_pressure[1:]:
+        diags.error("AQS311", f"'{_keyword(extra)}' is given more than once in stage '{stage.name}'", extra.span)
     water = st.get("water")
     first = statements[0] if statements else st["lice_spread"]
     if water is not None and water.value != "sea":
@@ -23,7 +22,8 @@ def check_lice(stage: ir.Stage, st: dict, diags: Diagnostics) -> LicePlan | None
                     first.span)
         return None
     if not stage.lice_growth:
-        diags.error("AQS301", f"stage '{stage.name}' declares lice limits or delousing but no 'lice_growth'",
+        diags.error("AQS301", f"stage '{stage.name}' declares lice limits, delousing or lice_pressure but no "
+                    "'lice_growth'",
                     first.span, hints=["add `lice_growth 2.5 % per day settle 0.004 per day`"])
         return None
     if stage.lice_limits and not stage.delousing:
@@ -37,10 +37,28 @@ def check_lice(stage: ir.Stage, st: dict, diags: Diagnostics) -> LicePlan | None
     spread = fraction(st["lice_spread"].value, "lice_spread", diags) if "lice_spread" in st else 0.0
     limits = _limits(stage.lice_limits, diags)
     cut, mortality, rest = _delousing(stage.delousing[0], diags) if stage.delousing else (0.0, 0.0, 14)
-    if growth is None or spread is None or limits is None or cut is None:
+    per_day = _rings_per_day(stage.delousing[0], diags) if stage.delousing else None
+    pressure = _pressure(stage.lice_pressure[0], diags) if stage.lice_pressure else (0.0, 0)
+    if growth is None or spread is None or limits is None or cut is None or per_day == 0 or pressure is None:
         return None
     return LicePlan(growth=growth[0], settle=growth[1], spread=spread, limits=limits, cut=cut,
-                    mortality=mortality, rest_days=rest)
+                    mortality=mortality, rest_days=rest, rings_per_day=per_day, pressure=pressure[0],
+                    neighbours=pressure[1])
+
+
+def _keyword(node: ir.Node) -> str:
+    return {ir.LiceGrowth: "lice_growth", ir.Delousing: "delousing"}.get(type(node), "lice_pressure")
+
+
+def _pressure(p: ir.LicePressure, diags: Diagnostics) -> tuple[float, int] | None:
+    share = fraction(p.pressure, "lice_pressure", diags)
+    if share is None:
+        return None
+    if not 0 <= share <= 5 or not 1 <= p.neighbours <= 100:
+        diags.error("AQS302", "lice_pressure raises settlement 0 to 500 % and counts neighbours 1 to 100 sea areas "
+                    "away", p.span, hints=["`lice_pressure 30 % neighbours 2`: the sea areas two either side"])
+        return None
+    return share, p.neighbours
 
 
 def _growth(g: ir.LiceGrowth, diags: Diagnostics) -> tuple[float, float] | None:
@@ -69,6 +87,15 @@ def _limits(limits: tuple[ir.LiceLimit, ...], diags: Diagnostics) -> tuple[LiceL
             general = x if x.weeks is None else general
             out.append(LiceLimitPlan(limit=float(x.limit), weeks=x.weeks))
     return tuple(out) if ok else None
+
+
+def _rings_per_day(d: ir.Delousing, diags: Diagnostics) -> int | None:
+    """Rings treated per day (0 when out of range, reported); None: every ring on the day it starts."""
+    if d.rings_per_day is not None and not 1 <= d.rings_per_day <= 1000:
+        diags.error("AQS302", "a delousing treats 1 to 1000 rings per day", d.span,
+                    hints=["a well boat or a tarp crew treats 1-4 rings a day: `3 rings per day`"])
+        return 0
+    return d.rings_per_day
 
 
 def _delousing(d: ir.Delousing, diags: Diagnostics) -> tuple[float | None, float, int]:

@@ -208,7 +208,11 @@ def batch_fields(b: BatchPlan, dumped: dict[int, dict] | None = None) -> dict[st
     if b.stage_targets:
         out["stage_targets"] = ", ".join(f"{k} {v:g} g" for k, v in sorted(b.stage_targets.items()))
     if b.lice_treatments:
-        out["lice_treatments"] = "; ".join(f"{t.date} at {t.adult_females:.2f}" for t in b.lice_treatments)
+        out["lice_treatments"] = "; ".join(f"{t.date} at {t.adult_females:.2f}" + _ring_days(t) for t in b.lice_treatments)
+    if b.lice_pressure:
+        factors = [s.factor for s in b.lice_pressure]
+        out["lice_pressure"] = (f"{len(factors)} steps from {b.lice_pressure[0].date}, "
+                                f"x{min(factors):.2f} to x{max(factors):.2f}")
     if b.harvest_days:
         out["harvest_days"] = f"{len(b.harvest_days)} from {b.harvest_days[0].date} to {b.harvest_days[-1].date}"
     if b.cull_days:
@@ -216,6 +220,13 @@ def batch_fields(b: BatchPlan, dumped: dict[int, dict] | None = None) -> dict[st
     for table in sorted(b.estimated_rows):
         out[f"estimated_rows.{table}"] = b.estimated_rows[table]
     return out
+
+
+def _ring_days(t) -> str:
+    """`` over N days (a, b | c)``: the rings a delousing treats day by day, when it treats them over days."""
+    if len(t.rings) < 2:
+        return ""
+    return f" over {len(t.rings)} days ({' | '.join(', '.join(x.containers) for x in t.rings)})"
 
 
 def _one_sided(b: BatchPlan, kind: Literal["added", "removed"]) -> BatchChange:

@@ -129,6 +129,9 @@ class LicePlan(_Frozen):
     cut: Annotated[float, Field(ge=0, le=1)] = 0.0        # fraction of the lice a delousing removes
     mortality: Annotated[float, Field(ge=0, lt=0.5)] = 0.0   # fraction of the fish a delousing kills
     rest_days: Annotated[int, Field(ge=1, le=5000)] = 14  # days at least between two delousings
+    rings_per_day: Annotated[int, Field(ge=1, le=10_000)] | None = None   # None: every ring on one day
+    pressure: Annotated[float, Field(ge=0, le=100)] = 0.0    # more settlement per neighbours' fish / own fish
+    neighbours: Annotated[int, Field(ge=0, le=10_000)] = 0  # sea areas within this many by number
 
 
 class IncidentPlan(_Frozen):
@@ -295,14 +298,33 @@ class BatchPlan(_Frozen):
     lice_treatments: tuple["LiceTreatment", ...] = ()
     stage_targets: dict[str, float] = {}       # stage -> weight (g) that ends it, drawn from its end_weight
     cull_days: tuple["HarvestDay", ...] = ()   # a culled batch's rings emptied as CULL mortality, like harvest days
+    lice_pressure: tuple["PressureStep", ...] = ()   # settlement factor from neighbouring sea areas, weekly
+
+
+class PressureStep(_Frozen):
+    """From ``date`` on (until the next step) lice settle ``factor`` times as fast: fish in neighbouring areas."""
+
+    date: dt.date
+    factor: Annotated[float, Field(ge=0, le=10_000)]
 
 
 class LiceTreatment(_Frozen):
-    """A delousing of all the batch's rings on one day, triggered by the lice level crossing its limit."""
+    """A delousing, triggered by the lice level crossing its limit; its rings are treated day by day."""
 
-    date: dt.date
+    date: dt.date                     # the day the limit was crossed and treatment began
     adult_females: float              # per fish, expected, the day the limit was crossed (before the cut)
     cut: float                        # fraction of the lice removed
+    rings: tuple["RingDay", ...] = ()   # which rings on which day; () every ring on `date`
+    loss: Annotated[float, Field(ge=0, lt=0.5)] = 0.0   # fraction of its fish each ring loses on its day
+
+
+class RingDay(_Frozen):
+    """The rings a delousing treats on one day."""
+
+    date: dt.date
+    containers: tuple[Compact, ...]   # compact
+
+    _check = field_validator("containers")(_valid_ranges)
 
 
 class BatchIncident(_Frozen):

@@ -42,7 +42,7 @@ def feed_stay(layout: Layout, stay: Stay, pop: StayPopulation) -> StayFeed:
         # fish held at the weight cap still eat: at least the stage's maintenance share of the ration they
         # would get growing at its TGC that day (far below the full ration where fish grow freely)
         target = np.maximum(gain, stay.params.maintenance * potential_gain(layout, stay, pop)) * plan.fcr
-    target = target * _appetite(layout, stay)[None, :]
+    target = target * _appetite(layout, stay)
     if stay.ragged:       # no feed in the withdrawal days before each ring's harvest
         target = np.where(np.arange(stay.days)[None, :] < stay.fed()[:, None], target, 0.0)
     base = rng.stream(rng.family_key(layout.plan.parameters.seed, layout.batch.id, "feeding"), stay.containers)
@@ -79,14 +79,18 @@ def _rows(layout: Layout, stay: Stay, amounts: np.ndarray, biomass: np.ndarray) 
 
 
 def _appetite(layout: Layout, stay: Stay) -> np.ndarray:
-    """Fraction of the normal ration eaten each day: incidents (disease, storms) cut appetite."""
-    out = np.ones(stay.days)
+    """Fraction of the normal ration eaten each container-day: incidents (disease, storms) cut appetite,
+    and each ring is starved on its own delousing day."""
+    out = np.ones((stay.n, stay.days))
     first = stay.window.start.toordinal()
     for inc in layout.batch.incidents:
         lo = inc.start.toordinal() - first
         a, b = max(lo, 0), min(lo + inc.days, stay.days)
         if a < b:
-            out[a:b] = np.minimum(out[a:b], inc.appetite)
+            out[:, a:b] = np.minimum(out[:, a:b], inc.appetite)
+    if stay.shape:
+        for k, day in stay.shape.ring_events:
+            out[k, day] = 0.0
     return out
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from aquadsl.plan.model import BatchPlan, Plan, StageParams, StageWindow
 from aquadsl.sim.growth import OPEN_END, Trajectory, early_harvest_day, hold_from, project
 from aquadsl.sim.sites import stage_offsets
-from aquadsl.sim.lice import LiceCourse, course
+from aquadsl.sim.lice import LiceCourse, course, presence, settle_factors
 from aquadsl.sim.shape import WindowShape, window_shapes
 
 
@@ -151,7 +151,9 @@ def _lice(plan: Plan, batch: BatchPlan, traj: Trajectory) -> LiceCourse | None:
         if batch.lice_treatments:
             raise SimulationError(f"batch {batch.id}: the plan lists delousings but no stage has lice dynamics")
         return None
-    lice = course(life, plan.parameters.seed, batch.id, batch.start, traj.stage_index, traj.temperature)
+    lice = course(life, plan.parameters.seed, batch.id, batch.start, traj.stage_index, traj.temperature,
+                  presence(batch.start, batch.stages, batch.harvest_days or batch.cull_days),
+                  settle_factors(batch.start, traj.days, batch.lice_pressure), levels=True)
     if lice.treatments != batch.lice_treatments:
         raise SimulationError(f"batch {batch.id}: the plan lists {len(batch.lice_treatments)} delousing(s) but its "
                               f"lice curve gives {len(lice.treatments)}; the plan is stale or was edited by hand")

@@ -1,5 +1,5 @@
 """Sea-lice dynamics: adult females per fish grow with temperature; a delousing follows each crossing
-of the declared limit, cuts the lice and costs some fish.
+of the declared limit, cuts the lice and costs some fish, treating the batch's rings one after another.
 
 One function serves the compiler (which lists the delousings in the plan, so row estimates stay exact
 and ``compile``/``diff`` show them) and the simulation (which counts lice along the same curve and
@@ -14,8 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aquadsl.plan.model import LifecyclePlan, LicePlan, LiceTreatment
+from aquadsl.plan.model import (HarvestDay, LifecyclePlan, LicePlan, LiceTreatment, PressureStep, RingDay,
+                                StageWindow)
+from aquadsl.plan.ranges import compress
 from aquadsl.sim import rng
+from aquadsl.sim.herd import Herd
 
 COLD = 4.0          # °C at which lice neither settle nor grow; rates are declared at 10 °C
 SCALE = 10.0 - COLD
@@ -24,12 +27,61 @@ CLIP = 2.0          # the per-batch infection pressure is drawn within ±2 stand
 
 
 @dataclass(frozen=True)
+class Presence:
+    """The rings holding the batch's fish: per window (first batch day, end day, names), and the batch
+    day each ring's harvest begins (no delousing from then on)."""
+
+    spans: tuple[tuple[int, int, tuple[str, ...]], ...]
+    leave: dict[str, int]
+
+    def changes(self) -> list[int]:
+        """Batch days on which the set of rings changes, ascending."""
+        return sorted({a for a, _, _ in self.spans} | set(self.leave.values()))
+
+    def on(self, day: int) -> tuple[str, ...]:
+        for a, b, names in self.spans:
+            if a <= day < b:
+                return tuple(r for r in names if self.leave.get(r, b) > day)
+        return ()
+
+
+def presence(start: dt.date, windows: tuple[StageWindow, ...], harvest_days: tuple[HarvestDay, ...]) -> Presence:
+    """Where the batch's fish are each day, from the plan's windows and harvest days."""
+    spans = tuple(((w.start - start).days, (w.end - start).days, tuple(w.container_names())) for w in windows)
+    leave: dict[str, int] = {}
+    for h in harvest_days:
+        day = (h.date - start).days
+        leave[h.container] = min(leave.get(h.container, day), day)
+    return Presence(spans, leave)
+
+
+def settle_factors(start: dt.date, days: int, steps: tuple[PressureStep, ...]) -> np.ndarray | None:
+    """The settlement factor of each batch day from the plan's ``lice_pressure`` steps (None: none, 1)."""
+    if not steps:
+        return None
+    out = np.ones(days)
+    for s in steps:
+        out[max(0, (s.date - start).days):] = s.factor
+    return out
+
+
+def ring_days(treatments: tuple[LiceTreatment, ...]) -> list[tuple[dt.date, tuple[str, ...], float]]:
+    """(date, rings, loss) of every day of every delousing: the rings treated, starved and losing fish."""
+    return [(x.date, x.containers, t.loss) for t in treatments for x in t.rings]
+
+
+@dataclass(frozen=True)
 class LiceCourse:
     """Adult females per fish at the start of each batch day (before that day's delousing), and the delousings."""
 
-    level: np.ndarray                      # per batch day; 0 outside stages with lice dynamics
+    level: np.ndarray                      # per batch day, the mean over the rings; 0 outside lice stages
     treatments: tuple[LiceTreatment, ...]
-    losses: tuple[float, ...]              # fraction of the fish each delousing kills
+    losses: tuple[float, ...]              # fraction of the fish each delousing kills (in each ring it treats)
+    herd: Herd | None = None               # per-ring levels, when the course followed the rings
+
+    def ring_level(self, ring: str, days: np.ndarray) -> np.ndarray:
+        """The ring's own level on ``days`` (batch days): the mean plus what its own treatment days left."""
+        return self.level[days] if self.herd is None else self.herd.ring_level(ring, self.level, days)
 
 
 def _uniform(seed: int, batch_id: str, lane: int) -> float:
@@ -56,32 +108,87 @@ def limit_on(lice: LicePlan, day: dt.date) -> float | None:
     return general[0] if general else None
 
 
+@dataclass
+class _Delousing:
+    """A delousing under way: its draws, and the rings treated so far, day by day."""
+
+    day: int
+    level: float
+    cut: float
+    loss: float
+    treated: set
+    days: list                    # (date, rings treated that day)
+
+
 def course(lifecycle: LifecyclePlan, seed: int, batch_id: str, start: dt.date, stage_index: np.ndarray,
-           temperature: np.ndarray) -> LiceCourse:
-    """The lice curve of one batch along its trajectory (stage of each day, water temperature)."""
+           temperature: np.ndarray, rings: Presence | None = None, settle: np.ndarray | None = None,
+           levels: bool = False) -> LiceCourse:
+    """The lice curve of one batch along its trajectory (stage of each day, water temperature).
+
+    With ``rings`` (the plan's windows) each delousing treats the rings present, in order, as many per
+    day as the stage declares; without, the whole batch on the day it starts (the projection before
+    allocation). The curve is the mean over the rings; each ring keeps its own offset from it, which
+    the course records with ``levels`` (for the simulation's counts). ``settle`` multiplies each
+    day's settlement (fish in neighbouring sea areas; None: 1).
+    """
     days = len(stage_index)
-    level = np.zeros(days)
-    treatments: list[LiceTreatment] = []
-    losses: list[float] = []
-    lice_now, last, factor = 0.0, -10 ** 6, None
+    level = [0.0] * days
+    stages = [s.lice for s in lifecycle.stages]
+    index, warm = stage_index.tolist(), ((np.asarray(temperature, dtype=np.float64) - COLD) / SCALE).tolist()
+    near = None if settle is None else settle.tolist()
+    herd = Herd(days if levels and rings is not None else 0)
+    changes, by_ring = (rings.changes() if rings is not None else []), rings is not None
+    out: tuple[list, list] = ([], [])
+    last, factor, root, k, on, c = -10 ** 6, 1.0, 1.0, 0, None, 0
+    limit, limit_of, monday = None, None, (-start.weekday()) % 7
     for d in range(days):
-        lice = lifecycle.stages[int(stage_index[d])].lice
+        lice = stages[index[d]]
         if lice is None:
-            lice_now = 0.0
+            if herd.names:
+                herd.clear()
+            on = _close(on, out, start, by_ring)
             continue
-        if factor is None:
+        while c < len(changes) and changes[c] <= d:
+            c += 1
+            herd.regroup(rings.on(d))
+        if not herd.names:
+            herd.regroup(rings.on(d) if by_ring else ("*",))
+        if limit_of is None:
             factor = pressure(seed, batch_id, lice.spread)
-        warmth = (float(temperature[d]) - COLD) / SCALE
-        growth = max(lice.growth * math.sqrt(factor) * warmth, -lice.growth / 2.0)
-        lice_now = lice_now * (1.0 + growth) + lice.settle * factor * max(warmth, 0.0)
-        level[d] = lice_now
-        date = start + dt.timedelta(days=d)
-        limit = limit_on(lice, date)
-        if limit is not None and lice.cut > 0 and lice_now >= limit and d - last >= lice.rest_days:
-            k = len(treatments)
+            root = math.sqrt(factor)
+        w = warm[d]
+        growth = max(lice.growth * root * w, -lice.growth / 2.0)
+        settled = lice.settle * factor * w * (1.0 if near is None else near[d]) if w > 0 else 0.0
+        level[d] = now = herd.grow(1.0 + growth, settled, d)
+        if lice is not limit_of or (d - monday) % 7 == 0:      # the limit holds for an ISO week (from Monday)
+            limit, limit_of = limit_on(lice, start + dt.timedelta(days=d)), lice
+        if on is None and limit is not None and lice.cut > 0 and now >= limit and d - last >= lice.rest_days:
             cut = min(0.99, lice.cut * (0.9 + 0.2 * _uniform(seed, batch_id, 1 + 2 * k)))
-            treatments.append(LiceTreatment(date=date, adult_females=round(lice_now, 4), cut=round(cut, 4)))
-            losses.append(round(lice.mortality * (0.5 + _uniform(seed, batch_id, 2 + 2 * k)), 5))
-            lice_now *= 1.0 - treatments[-1].cut
-            last = d
-    return LiceCourse(level, tuple(treatments), tuple(losses))
+            loss = round(lice.mortality * (0.5 + _uniform(seed, batch_id, 2 + 2 * k)), 5)
+            on, last, k = _Delousing(d, round(now, 4), round(cut, 4), loss, set(), []), d, k + 1
+        if on is not None and _treat(on, herd, lice.rings_per_day if by_ring else None, start + dt.timedelta(days=d)):
+            on = _close(on, out, start, by_ring)
+    _close(on, out, start, by_ring)
+    return LiceCourse(np.array(level), tuple(out[0]), tuple(out[1]), herd if levels and by_ring else None)
+
+
+def _treat(on: _Delousing, herd: Herd, per_day: int | None, date: dt.date) -> bool:
+    """Treat the day's rings of a delousing under way (the next ``per_day`` not yet treated, all when
+    None); whether it is done."""
+    todo = [r for r in herd.names if r not in on.treated]
+    today = todo[:per_day] if per_day else todo
+    herd.treat(today, on.cut)
+    on.treated.update(today)
+    if today:
+        on.days.append((date, today))
+    return len(today) == len(todo)
+
+
+def _close(on: _Delousing | None, out: tuple[list, list], start: dt.date, by_ring: bool) -> None:
+    """Finish a delousing that treated some rings: list it with its rings day by day; nothing is under way then."""
+    if on is not None and on.days:
+        rings = tuple(RingDay(date=d, containers=compress(names)) for d, names in on.days) if by_ring else ()
+        out[0].append(LiceTreatment(date=start + dt.timedelta(days=on.day), adult_females=on.level, cut=on.cut,
+                                    rings=rings, loss=on.loss if by_ring else 0.0))
+        out[1].append(on.loss)
+    return None

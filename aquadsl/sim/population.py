@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from aquadsl.plan.model import BatchIncident, BatchPlan, StageParams
+from aquadsl.plan.ranges import expand
+from aquadsl.sim.lice import ring_days
 from aquadsl.sim import rng
 from aquadsl.sim.layout import Layout, Stay
 
@@ -52,6 +54,19 @@ def incident_rates(incidents: tuple[BatchIncident, ...], start_ordinal: int, day
     return extra
 
 
+def ring_rates(batch: BatchPlan, containers: list[str], first_ordinal: int, days: int) -> np.ndarray | None:
+    """Extra mortality per container-day of delousings, each ring on its own day, (n, days); None: none."""
+    index = {c: k for k, c in enumerate(containers)}
+    extra = None
+    for date, rings, loss in ring_days(batch.lice_treatments):
+        day = date.toordinal() - first_ordinal
+        rows = [index[c] for c in expand(rings) if c in index] if 0 <= day < days and loss > 0 else []
+        if rows:
+            extra = np.zeros((len(containers), days)) if extra is None else extra
+            extra[rows, day] = 1.0 - (1.0 - extra[rows, day]) * (1.0 - loss)
+    return extra
+
+
 def daily_rates(batch: BatchPlan, params: StageParams, first_ordinal: int, days: int) -> np.ndarray:
     """Expected daily mortality of a batch in one stage: base × the batch's factor, with its incidents."""
     base = params.mortality_per_day * batch.mortality_factors.get(params.name, 1.0)
@@ -91,6 +106,9 @@ def _stay_mortality(layout: Layout, stay: Stay, start: np.ndarray) -> StayPopula
     """
     first = stay.window.start.toordinal()
     rate = daily_rates(layout.batch, stay.params, first, stay.days)[None, :] * _container_factor(layout, stay)[:, None]
+    ring = ring_rates(layout.batch, stay.containers, first, stay.days)
+    if ring is not None:
+        rate = 1.0 - (1.0 - rate) * (1.0 - ring)
     rate = np.minimum(rate, 0.5)
     survival = np.cumprod(1.0 - rate, axis=1) / (1.0 - rate)
     lam = start[:, None].astype(np.float64) * survival * rate

@@ -87,7 +87,8 @@ def add_batch(tally: Tally, plan: Plan, rows: dict, cap: dict, area: dict, fish:
     with np.errstate(divide="ignore", invalid="ignore"):
         worst = np.where(before > 0, ds["mortality"] / np.maximum(before, 1), 0.0)
     batch = plan.batch(rows["batches"]["batch_id"][0])
-    deloused = np.isin(ds["date"], np.array([t.date for t in batch.lice_treatments], dtype="datetime64[D]"))
+    dates = [x.date for t in batch.lice_treatments for x in t.rings] or [t.date for t in batch.lice_treatments]
+    deloused = np.isin(ds["date"], np.array(dates, dtype="datetime64[D]"))
     tally.incident_batches += int(np.any(worst[~deloused] >= 0.005))      # delousing losses are not incidents
     if rows["batches"]["status"][0] == "completed":
         tally.delousings.append(len(batch.lice_treatments))

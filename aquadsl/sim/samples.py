@@ -84,8 +84,9 @@ def lice_pressure(stay: Stay, days: np.ndarray) -> np.ndarray:
 def lice_counts(layout: Layout, stay: Stay, every: int, fish: int | None) -> Columns:
     """Counts per lice stage over the sampled fish; zero in fresh water, where sea lice do not live.
 
-    With lice dynamics the mean follows the batch's lice curve (the level before that day's delousing),
-    and each ring carries more or fewer lice than the batch's mean (a seeded factor per ring).
+    With lice dynamics the mean follows the ring's own lice curve (the level before that day's delousing:
+    each ring is cut on its own treatment day), and each ring carries more or fewer lice than that (a
+    seeded factor per ring).
     """
     days, n_fish = event_days(stay.days, every, stay.stage_day), fish or DEFAULT_FISH["lice_counts"]
     keys = _draws(layout, stay, "lice_counts", days, len(LICE_RATIOS))
@@ -93,7 +94,8 @@ def lice_counts(layout: Layout, stay: Stay, every: int, fish: int | None) -> Col
         base = rng.stream(rng.family_key(layout.plan.parameters.seed, layout.batch.id, "lice_ring"), stay.containers)
         ring = rng.normal(rng.keys(base, np.int64(0)))[:, None]
         factor = np.exp(RING_SD * np.clip(ring, -2.5, 2.5) - RING_SD ** 2 / 2.0)
-        mean = n_fish * layout.lice.level[stay.first_day + days][None, :] * factor
+        level = np.array([layout.lice.ring_level(r, stay.first_day + days) for r in stay.containers])
+        mean = n_fish * level.reshape(stay.n, len(days)) * factor
     else:
         mean = n_fish * lice_pressure(stay, days)[None, :]
     cols = assigned(layout.batch.id, stay, len(days))

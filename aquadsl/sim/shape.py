@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aquadsl.plan.model import BatchPlan, StageParams
+from aquadsl.plan.model import BatchPlan, StageParams, StageWindow
+from aquadsl.plan.ranges import expand
 
 
 @dataclass(frozen=True)
@@ -16,9 +17,10 @@ class WindowShape:
     days: int                           # days of the window (the longest-lived container)
     container_days: tuple[int, ...]     # lived days per container
     fed_days: tuple[int, ...]           # days with feed per container
-    event_days: tuple[int, ...]         # window days with a weight-triggered treatment or a delousing
+    event_days: tuple[int, ...]         # window days with a weight-triggered treatment (all containers)
     harvests: tuple[tuple[int, int, float], ...]   # (container index, window day, share)
     cull: bool = False                  # the harvests are culls: the fish leave as CULL mortality
+    ring_events: tuple[tuple[int, int], ...] = ()  # (container index, window day) of each ring's delousing
 
 
 def window_shapes(batch: BatchPlan, stages: dict[str, StageParams]) -> list[WindowShape]:
@@ -43,9 +45,21 @@ def window_shapes(batch: BatchPlan, stages: dict[str, StageParams]) -> list[Wind
                 first[k] = min(first.get(k, day), day)
             for k, day in first.items():
                 fed[k] = max(0, min(lived[k], day - withdrawal))
-        dates = [e.date for e in batch.weight_events] + [t.date for t in batch.lice_treatments]
+        dates = [e.date for e in batch.weight_events] + [t.date for t in batch.lice_treatments if not t.rings]
         events = tuple(sorted((d - w.start).days for d in dates if w.start <= d < w.end))
         out.append(WindowShape((w.start - stage_start[w.stage]).days, days, tuple(lived), tuple(fed),
-                               events, tuple(harvests), bool(harvests) and not batch.harvest_days))
+                               events, tuple(harvests), bool(harvests) and not batch.harvest_days,
+                               _ring_events(batch, w, names)))
     return out
+
+
+def _ring_events(batch: BatchPlan, w: StageWindow, names: list[str]) -> tuple[tuple[int, int], ...]:
+    """(container index, window day) of the rings each delousing treats in this window, sorted."""
+    index = {c: k for k, c in enumerate(names)}
+    out = []
+    for t in batch.lice_treatments:
+        for day in t.rings:
+            if w.start <= day.date < w.end:
+                out.extend((index[c], (day.date - w.start).days) for c in expand(day.containers) if c in index)
+    return tuple(sorted(out))
 

@@ -148,20 +148,23 @@ def _daily_states(layout: Layout, stay: Stay, pop: StayPopulation, feed: StayFee
 
 def _mortality_events(layout: Layout, stay: Stay, pop: StayPopulation) -> Columns:
     causes = CAUSES["sea" if stay.params.water == "sea" else "fresh"]
-    labels = np.array([c for c, _ in causes] + ["HANDLING", "NONE", CULL], dtype=object)
+    labels = np.array([c for c, _ in causes] + ["HANDLING", "NONE", "TREATMENT", CULL], dtype=object)
     base = rng.stream(rng.family_key(layout.plan.parameters.seed, layout.batch.id, "mortality_cause"),
                       stay.containers)
     u = rng.uniform(rng.keys(base[:, None], stay.day_index[None, :]))
     pick = np.searchsorted(np.cumsum([w for _, w in causes]), u * sum(w for _, w in causes))
     if stay.index > 0:
         pick[:, 0] = len(causes)                       # the day fish arrived by transfer
-    for t in layout.batch.lice_treatments:             # delousing losses are handling losses
+    treated = len(causes) + 2                          # delousing losses: injuries from the treatment
+    for k, day in stay.shape.ring_events if stay.shape else ():
+        pick[k, day] = treated
+    for t in layout.batch.lice_treatments:             # plans whose delousings treat every ring on one day
         day = (t.date - stay.window.start).days
-        if 0 <= day < stay.days:
-            pick[:, day] = len(causes)
+        if not t.rings and 0 <= day < stay.days:
+            pick[:, day] = treated
     if stay.shape and stay.shape.cull:                 # the fish culled ring by ring after an incident
         for k, day, _ in stay.shape.harvests:
-            pick[k, day] = len(causes) + 2
+            pick[k, day] = len(causes) + 3
     pick = np.where(pop.deaths > 0, pick, len(causes) + 1)
     cols = assigned(layout.batch.id, stay, stay.days)
     cols["date"] = np.tile(stay.dates(), stay.n)

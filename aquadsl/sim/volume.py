@@ -26,6 +26,7 @@ class StageStay:
     container_days: tuple[int, ...] | None = None  # lived days per container (harvest ends some early)
     fed_days: tuple[int, ...] | None = None       # fed days per container (feed withdrawal before harvest)
     event_days: tuple[int, ...] = ()              # window days of weight-triggered treatments
+    ring_events: tuple[tuple[int, int], ...] = ()  # (container, window day) of treatments of one ring
 
     def lived(self) -> tuple[int, ...]:
         return self.container_days if self.container_days is not None else (self.days,) * self.containers
@@ -72,3 +73,4 @@ def _add_stay(rows: dict[str, int], s: StageStay) -> None:
     for days in p.at_days.values():
         rows["treatments"] += sum(1 for day in days for d in lived if s.stage_day <= day < s.stage_day + d)
     rows["treatments"] += sum(1 for day in s.event_days for d in lived if day < d)
+    rows["treatments"] += sum(1 for k, day in s.ring_events if day < lived[k])

@@ -46,7 +46,8 @@ ENTITY = {"container": "containers", "source_container": "containers", "dest_con
 
 VOCABULARIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("batches", "status"): ("active", "completed", "culled"),
-    ("mortality_events", "cause"): ("CULL", "DISEASE", "ENVIRONMENTAL", "HANDLING", "NATURAL", "NONE", "PREDATION"),
+    ("mortality_events", "cause"): ("CULL", "DISEASE", "ENVIRONMENTAL", "HANDLING", "NATURAL", "NONE", "PREDATION",
+                                    "TREATMENT"),
     ("treatments", "treatment_type"): ("lice_treatment", "vaccination"),
     ("harvest_lots", "grade"): tuple(sorted(HARVEST_GRADES)),
     ("units", "water"): ("fresh", "sea"),

@@ -10,6 +10,7 @@ import pytest
 
 from aquadsl.compiler import compile_path
 from aquadsl.plan.model import LiceLimitPlan, LicePlan, LiceTreatment
+from aquadsl.plan.ranges import expand
 from aquadsl.sim.layout import SimulationError, build_layout
 from aquadsl.sim.lice import DELOUSING, course, limit_on
 from aquadsl.sim.simulate import simulate_batch
@@ -67,7 +68,8 @@ def test_a_delousing_follows_each_crossing_of_the_limit_and_cuts_the_lice(demo_p
             d = (t.date - b.start).days
             assert t.adult_females >= limit_on(stage.lice, t.date) and abs(level[d] - t.adult_females) < 1e-3
             assert 0.5 < t.cut < 1
-            assert level[d + 1] < level[d] * (1 - t.cut) * 1.2 + 0.01      # the cut takes effect
+            end = (t.rings[-1].date - b.start).days                          # its last ring's day
+            assert level[end + 1] < level[d] * (1 - t.cut) * 1.3 + 0.01      # the cut takes effect
         gaps = np.diff(sorted(treated))
         assert (gaps >= stage.lice.rest_days).all()
         for d in np.nonzero(level > 0)[0]:                 # above the limit only within a rest after a delousing
@@ -78,23 +80,53 @@ def test_a_delousing_follows_each_crossing_of_the_limit_and_cuts_the_lice(demo_p
     assert spring and min(t.adult_females for t in spring) < 0.5
 
 
-def test_delousings_are_treatment_rows_with_handling_losses_and_starved_fish(deloused):
+def _ring_days(b):
+    """(date, ring) of every ring's delousing."""
+    return {(np.datetime64(x.date, "D"), ring) for t in b.lice_treatments for x in t.rings
+            for ring in expand(x.containers)}
+
+
+def test_delousings_treat_3_rings_a_day_ring_after_ring_until_all_are_done(demo_plan):
+    stage = demo_plan.parameters.lifecycle.stages[-1]
+    assert stage.lice.rings_per_day == 3                             # scenarios/lib/farm.aqs
+    long = 0
+    for b in demo_plan.batches:
+        for t in b.lice_treatments:
+            assert t.rings[0].date == t.date
+            dates = [x.date for x in t.rings]
+            assert dates == [t.date + dt.timedelta(days=k) for k in range(len(dates))]   # day after day
+            sizes = [len(expand(x.containers)) for x in t.rings]
+            assert all(n == 3 for n in sizes[:-1]) and 1 <= sizes[-1] <= 3
+            rings = [r for x in t.rings for r in expand(x.containers)]
+            assert len(set(rings)) == len(rings)                    # each ring once
+            window = next(w for w in b.stages if w.start <= t.date < w.end)
+            leaving = {h.container for h in b.harvest_days if h.date <= t.rings[-1].date}
+            assert set(window.container_names()) - leaving <= set(rings)   # every ring that stays is treated
+            long = max(long, len(dates))
+    assert long >= 4                                                # 10+ rings take 4 days or more
+
+
+def test_each_ring_is_starved_and_loses_fish_on_its_own_delousing_day(deloused):
     b, rows = deloused
     tr, me, ds = rows["treatments"], rows["mortality_events"], rows["daily_states"]
-    dates = np.array([t.date for t in b.lice_treatments], dtype="datetime64[D]")
     kind = tr["treatment_type"] == "lice_treatment"
-    assert set(tr["date"][kind]) == set(dates)
-    for d in dates:
-        rings = set(ds["container"][ds["date"] == d])
-        assert set(tr["container"][kind & (tr["date"] == d)]) == rings      # every ring is treated that day
-        day = me["date"] == d
-        assert (me["cause"][day & (me["count"] > 0)] == "HANDLING").all()
-        assert ds["feed_kg"][ds["date"] == d].sum() == 0                     # starved on the day
-    treated = np.isin(ds["date"], dates)
+    ring_days = _ring_days(b)
+    assert set(zip(tr["date"][kind], tr["container"][kind])) == ring_days
+    assert any(len(t.rings) > 1 for t in b.lice_treatments)
+    on = np.array([(d, c) in ring_days for d, c in zip(ds["date"], ds["container"])])
+    before_harvest = ds["date"] < np.datetime64(b.harvest_days[0].date - dt.timedelta(days=7), "D")   # fed
+    same_day = np.isin(ds["date"], np.array(sorted({d for d, _ in ring_days}))) & ~on & before_harvest
+    treated_me = np.array([(d, c) in ring_days for d, c in zip(me["date"], me["container"])])
+    assert (me["cause"][treated_me & (me["count"] > 0)] == "TREATMENT").all()
+    assert (me["cause"][~treated_me] != "TREATMENT").all()
+    assert ds["feed_kg"][on].sum() == 0                                   # starved on its own day
+    assert same_day.any() and (ds["feed_kg"][same_day] > 0).all()         # the other rings are fed
     rate = ds["mortality"] / np.maximum(ds["population"] + ds["mortality"], 1)
-    assert rate[treated].mean() > 10 * rate[~treated & (ds["stage"] == "adult")].mean()   # visible losses
-    losses = [i for i in b.incidents if i.name == DELOUSING]
-    assert [i.start for i in losses] == [t.date for t in b.lice_treatments]
+    adult = ds["stage"] == "adult"
+    assert rate[on].mean() > 10 * rate[same_day].mean()                   # losses in the treated ring only
+    assert rate[on].mean() > 10 * rate[~on & adult].mean()
+    assert not [i for i in b.incidents if i.name == DELOUSING]            # the losses go with the delousing
+    assert all(0 < t.loss < 0.01 for t in b.lice_treatments)
 
 
 def test_lice_counts_follow_the_curve_and_drop_after_a_delousing(deloused, demo_plan):
@@ -108,6 +140,19 @@ def test_lice_counts_follow_the_curve_and_drop_after_a_delousing(deloused, demo_
     before = (lc["date"] > np.datetime64(t - dt.timedelta(days=8))) & (lc["date"] <= np.datetime64(t))
     after = (lc["date"] > np.datetime64(t)) & (lc["date"] <= np.datetime64(t + dt.timedelta(days=8)))
     assert per_fish[after].mean() < 0.5 * per_fish[before].mean()
+
+
+def test_each_ring_keeps_its_lice_until_its_own_treatment_day(deloused, demo_plan):
+    b, _ = deloused
+    lice = build_layout(demo_plan, b.id).lice
+    t = next(t for t in b.lice_treatments if len(t.rings) >= 3)
+    first, last = expand(t.rings[0].containers)[0], expand(t.rings[-1].containers)[0]
+    d0, d1 = (t.rings[0].date - b.start).days, (t.rings[-1].date - b.start).days
+    day = np.array([d0 + 1, d1])
+    early, late = lice.ring_level(first, day), lice.ring_level(last, day)
+    assert (late > 2 * early).all()                                  # not yet treated: still all its lice
+    assert lice.ring_level(last, np.array([d1 + 1]))[0] < 0.5 * late[-1]   # cut on its own day
+    assert min(early[0], late[0]) < lice.level[d0 + 1] < max(early[0], late[0])   # the curve is their mean
 
 
 def test_a_plan_with_other_delousings_is_refused(demo_plan, deloused):
@@ -131,8 +176,11 @@ def test_diff_shows_delousings(deloused, demo_plan):
     from aquadsl.plan.diff import batch_fields
 
     b, _ = deloused
-    assert batch_fields(b)["lice_treatments"].startswith(str(b.lice_treatments[0].date))
+    shown = batch_fields(b)["lice_treatments"]
+    assert shown.startswith(str(b.lice_treatments[0].date))
     assert isinstance(b.lice_treatments[0], LiceTreatment)
+    t = next(t for t in b.lice_treatments if len(t.rings) > 1)
+    assert f"over {len(t.rings)} days ({' | '.join(', '.join(x.containers) for x in t.rings)})" in shown
 
 
 def test_fish_held_at_their_weight_cap_are_still_fed():
