@@ -95,7 +95,7 @@ def _place(batch: BatchSpec, checked: Checked, geo: GeographyPlan, infra: Infras
     # The sea phase as planned per sea area's offset; the stages before the sea follow the batch as
     # expanded (a sea plan changes the trajectory from the sea on only).
     plans = SitePlans(batch, checked, geo, infra)
-    available = (checked.until - batch.start).days + 1
+    available = living.LIFE_DAYS
     windows, day, chosen = [], batch.start.toordinal(), {}
     for i, stage in enumerate(checked.lifecycle.stages):
         traj = batch.trajectory
@@ -208,8 +208,7 @@ def _sea(batch, stage: StageParams, i: int, geo: GeographyPlan, w: Window, occ: 
             detail = detail or plan.detail
             continue
         _, _, aw = _window(checked, stage, i, plan.batch.trajectory, day, available, batch.geography, plan.responded)
-        reserve_end = min(checked.until + dt.timedelta(days=1),
-                          max(aw.reserved, aw.end + dt.timedelta(days=stage.fallow_days)))
+        reserve_end = max(aw.reserved, aw.end + dt.timedelta(days=stage.fallow_days))   # the whole life
         if len(names) >= plan.most and all(occ.is_free(n, aw.start, reserve_end) for n in names):
             occ.reserve(names, aw.start, reserve_end, batch.id)
             released[area.name] = reserve_end

@@ -105,7 +105,7 @@ def expand(checked: Checked, infra: Infrastructure, diags: Diagnostics) -> list[
             return []
         ids[batch_id] = index
         target = harvest_target(checked.seed, batch_id, *rules.harvest_kg)
-        available = (checked.until - start).days + 1
+        available = living.LIFE_DAYS      # the whole life: until only cuts the plan (lower)
         growth, mortality = living.factors(checked.seed, batch_id, checked.lifecycle)
         targets = living.stage_targets(checked.seed, batch_id, checked.lifecycle)
         traj = project(checked.lifecycle, geos[geo].temperature, start, target * 1000, available, growth,

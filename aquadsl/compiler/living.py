@@ -15,6 +15,9 @@ from aquadsl.sim.lice import DELOUSING, LiceCourse
 from aquadsl.sim.population import incident_rates
 
 CLIP = 2.0          # factors are drawn within ±2 standard deviations
+# Days a batch is projected, drawn and allocated over: its whole life, as if ``until`` were far away
+# (``until`` only cuts the plan: aquadsl.plan.cut). Longer than any life; a projection stops at harvest.
+LIFE_DAYS = 100_000
 
 
 _U64_MASK = (1 << 64) - 1

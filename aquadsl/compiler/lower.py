@@ -11,14 +11,15 @@ from aquadsl.compiler.expand import BatchSpec
 from aquadsl.compiler.lice_pressure import neighbour_steps
 from aquadsl.plan.model import (FORMAT_VERSION, BatchPlan, BatchRules, Infrastructure, Parameters, Plan,
                                 PressureStep, Sources, StageWindow)
+from aquadsl.plan.cut import cut, estimate_batch_rows  # noqa: F401  (estimate_batch_rows: re-exported)
 from aquadsl.sim.lice import DELOUSING, course, presence, settle_factors
-from aquadsl.sim.shape import window_shapes
-from aquadsl.sim.volume import TABLES, StageStay, estimate_rows
+from aquadsl.sim.volume import TABLES
 
 
 def lower(checked: Checked, infra: Infrastructure, batches: list[BatchSpec],
           placed: dict[str, tuple[tuple[StageWindow, ...], BatchSpec]], sources: Sources) -> Plan:
-    """The plan: parameters, inventory and every batch with its windows and estimated rows."""
+    """The plan: parameters, inventory and every batch with its windows and estimated rows, each batch
+    planned over its whole life and cut at ``until``."""
     steps = neighbour_steps(checked.lifecycle, infra, placed, [b.id for b in batches])
     plans = tuple(_batch(checked, placed[b.id][1], placed[b.id][0], steps.get(b.id, ())) for b in batches)
     totals = {t: sum(b.estimated_rows[t] for b in plans) for t in TABLES}
@@ -59,14 +60,6 @@ def _batch(checked: Checked, b: BatchSpec, windows: tuple[StageWindow, ...],
         incidents=incidents, weight_events=tuple(e for e in b.weight_events if e.date < end),
         harvest_days=b.harvest_days if harvested else (), lice_treatments=lice.treatments,
         stage_targets=b.stage_targets, cull_days=b.cull_days, lice_pressure=pressure)
+    if plan.end > checked.until + dt.timedelta(days=1):
+        return cut(plan, checked.until, stages)        # the whole life, cut at until
     return plan.model_copy(update={"estimated_rows": estimate_batch_rows(plan, stages)})
-
-
-def estimate_batch_rows(plan: BatchPlan, stages: dict) -> dict[str, int]:
-    """Rows per table of one batch, from its windows' shapes (the simulation lays them out the same way)."""
-    stays = [StageStay(params=stages[w.stage], containers=len(s.container_days), days=s.days,
-                       stage_day=s.stage_day, container_days=s.container_days, fed_days=s.fed_days,
-                       event_days=s.event_days, ring_events=s.ring_events)
-             for w, s in zip(plan.stages, window_shapes(plan, stages))]
-    harvested = plan.harvest_date is not None
-    return estimate_rows(stays, harvested, len(plan.harvest_days) if plan.harvest_days else None)

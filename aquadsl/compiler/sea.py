@@ -46,7 +46,7 @@ def plan_sea(batch: BatchSpec, checked: Checked, geo: GeographyPlan, infra: Infr
     last = life.stages[-1]
     h0 = batch.trajectory.harvest_day
     if last.harvest_t_per_day is not None and last.water == "sea":
-        available = (checked.until - batch.start).days + 1
+        available = living.LIFE_DAYS
         chosen = living.response(life, batch.start, batch.trajectory, batch.incidents, available)
         if chosen is not None:
             hold = (chosen[2].start - batch.start).days if chosen[0] == "early_harvest" else None
@@ -94,7 +94,7 @@ def _harvest_trajectory(batch: BatchSpec, checked: Checked, geo: GeographyPlan, 
     per_ring = max(1, math.ceil(mass[h0] / rings / (life.stages[-1].harvest_t_per_day * 1000.0)))
     dates = living.working_days(batch.start + dt.timedelta(days=h0), per_ring * rings)
     end = (dates[-1] - batch.start).days
-    available = (checked.until - batch.start).days + 1
+    available = living.LIFE_DAYS
     args = (life, geo.temperature, batch.start, batch.harvest_target_kg * 1000.0, available, batch.growth_factors)
     if end >= available:
         return project(*args, OPEN_END, checked.seed, batch.geography, batch.stage_targets, offsets), ()

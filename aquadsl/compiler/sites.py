@@ -47,7 +47,7 @@ def at_site(batch: BatchSpec, checked: Checked, geo: GeographyPlan, offsets: dic
 
     Incidents keep their draws (as for a harvest over weeks): they depend on the stage days only."""
     life = checked.lifecycle
-    available = (checked.until - batch.start).days + 1
+    available = living.LIFE_DAYS
     traj = project(life, geo.temperature, batch.start, batch.harvest_target_kg * 1000.0, available,
                    batch.growth_factors, seed=checked.seed, place=batch.geography, targets=batch.stage_targets,
                    offsets=offsets)

@@ -4,9 +4,12 @@ Rows are deterministic per (seed, batch, family, container, day), so a batch sim
 `until` reproduces the rows already loaded, except those that depend on the `until`: the batch row
 (status, end, harvest date, living fish), its transfers, and the rows of its open stay (the last
 entered stage window: its end, final population and active flag change, and its rows are numbered
-container by container, so a longer stay renumbers the rows of its later containers). Rows of the
-stays before it are identical. Everything else that can differ between two plans is described in
-one line, so a user knows whether `--fresh` is needed.
+container by container, so a longer stay renumbers the rows of its later containers; a ring
+harvested or culled before the old `until` inside it is part of it). Rows of the stays before it are
+identical. A batch is planned over its whole life and cut at `until` (aquadsl.plan.cut), so the new
+plan extends the old one when every old batch is the new one cut at the old `until`. Everything
+else that can differ between two plans is described in one line, so a user knows whether `--fresh`
+is needed.
 """
 
 from __future__ import annotations
@@ -14,10 +17,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from aquadsl.plan.cut import cut
 from aquadsl.plan.model import BatchPlan, Plan, StageWindow
 
-# Batch fields that only a later `until` may change, for a batch still active at the old `until`.
-_UNTIL_FIELDS = ("end", "days", "status", "harvest_date", "stages", "estimated_rows")
 # What a changed field is called in a refusal ("eggs of 3 batches changed").
 _NAMES = {"geography": "geography", "geo_index": "position in their geography", "start": "start dates",
           "eggs": "eggs", "harvest_target_kg": "harvest targets", "index": "schedule positions",
@@ -71,18 +73,21 @@ def _parameter_changes(old: Plan, new: Plan) -> list[str]:
 
 def _batches(old: Plan, new: Plan) -> Extension | str:
     until = old.parameters.until
+    stages = {s.name: s for s in old.parameters.lifecycle.stages}
     by_id = {b.id: b for b in new.batches}
     counts: dict[str, int] = {}
     replace: dict[str, int] = {}
     removed = [b.id for b in old.batches if b.id not in by_id]
     for b in old.batches:
-        if b.id in by_id and by_id[b.id] != b:
-            changed = _changed_fields(b, by_id[b.id], until)
-            for name in dict.fromkeys(_NAMES.get(f, f.replace("_", " ")) for f in changed):
-                counts[name] = counts.get(name, 0) + 1
-            start = None if changed else replace_from(b, by_id[b.id])
-            if start is not None:
-                replace[b.id] = start
+        if b.id not in by_id or by_id[b.id] == b:
+            continue
+        seen = cut(by_id[b.id], until, stages)       # the new plan as of the old until
+        changed = [f for f in type(b).model_fields if getattr(b, f) != getattr(seen, f)]
+        for name in dict.fromkeys(_NAMES.get(f, f.replace("_", " ")) for f in changed):
+            counts[name] = counts.get(name, 0) + 1
+        start = None if changed else replace_from(b, by_id[b.id])
+        if start is not None:
+            replace[b.id] = start
     known = {b.id for b in old.batches}
     added = [b for b in new.batches if b.id not in known]
     early = [b for b in added if b.start <= until or b.index < len(old.batches)]
@@ -97,39 +102,8 @@ def _batches(old: Plan, new: Plan) -> Extension | str:
     return Extension(until, new.parameters.until, replace, tuple(b.id for b in added))
 
 
-def _strip(window: StageWindow) -> StageWindow:
-    """A window without its reservation end (which the rows never show, and which `until` caps)."""
-    return window.model_copy(update={"reserved_until": window.start})
-
-
 def _entered(batch: BatchPlan) -> list[StageWindow]:
     return [w for w in batch.stages if w.end > w.start]
-
-
-def _changed_fields(a: BatchPlan, b: BatchPlan, until: dt.date) -> list[str]:
-    """Fields that differ for a reason other than a later `until`."""
-    fixed = [f for f in type(a).model_fields if f not in _UNTIL_FIELDS and f != "id"]
-    changed = [f for f in fixed if getattr(a, f) != getattr(b, f)]
-    if a.status != "active":           # completed or culled: ended before the old until
-        changed += [f for f in _UNTIL_FIELDS if f != "stages" and getattr(a, f) != getattr(b, f)]
-        if [_strip(w) for w in a.stages] != [_strip(w) for w in b.stages]:
-            changed.append("stages")
-        return changed
-    if b.harvest_date is not None and b.harvest_date <= until:
-        changed.append("harvest_date")
-    old_w, new_w = _entered(a), _entered(b)
-    closed = [_strip(w) for w in old_w[:-1]]
-    if len(new_w) < len(old_w) or closed != [_strip(w) for w in new_w[:len(closed)]]:
-        changed.append("stages")
-    elif old_w and _open_changed(old_w[-1], new_w[len(old_w) - 1]):
-        changed.append("stages")
-    return changed
-
-
-def _open_changed(old: StageWindow, new: StageWindow) -> bool:
-    """The open stay may only last longer: same stage, start, place and containers, a later end."""
-    return (old.stage, old.start, old.location, old.containers) != (new.stage, new.start, new.location,
-                                                                     new.containers) or new.end < old.end
 
 
 def replace_from(old: BatchPlan, new: BatchPlan) -> int | None:

@@ -454,9 +454,14 @@ def _batch_problem(plan: Plan, b: BatchPlan, containers: dict[str, frozenset[str
         return f"{where}: a completed batch is harvested on its last day ({b.end - _ONE_DAY}), not {b.harvest_date}"
     if b.status == "active" and (b.harvest_date is not None or b.end != plan.parameters.until + _ONE_DAY):
         return f"{where}: an active batch has no harvest_date and ends the day after until"
-    if (b.status == "culled") != bool(b.cull_days) or b.status == "culled" and (
-            b.harvest_date is not None or b.harvest_days or max(d.date for d in b.cull_days) != b.end - _ONE_DAY):
+    # an active batch may be harvesting or culling at until (some rings emptied); a completed one is not culled
+    if b.status == "culled" and (not b.cull_days or b.harvest_date is not None or b.harvest_days
+                                 or max(d.date for d in b.cull_days) != b.end - _ONE_DAY):
         return f"{where}: a culled batch has cull days, the last on its last day, and no harvest"
+    if b.cull_days and (b.status == "completed" or b.harvest_days):
+        return f"{where}: a batch with cull days is culled (or culling at until), not harvested"
+    if any(d.date >= b.end for d in b.harvest_days + b.cull_days):
+        return f"{where}: a harvest or cull day after its last day {b.end - _ONE_DAY}"
     return _windows_problem(b, containers[b.geography], stages, known)
 
 

@@ -41,7 +41,8 @@ def window_shapes(batch: BatchPlan, stages: dict[str, StageParams]) -> list[Wind
             for h in emptied:
                 k, day = index[h.container], (h.date - w.start).days
                 harvests.append((k, day, h.share))
-                lived[k] = day + 1
+                if h.share >= 1.0:        # emptied (a ring part-harvested at until still holds fish)
+                    lived[k] = day + 1
                 first[k] = min(first.get(k, day), day)
             for k, day in first.items():
                 fed[k] = max(0, min(lived[k], day - withdrawal))

@@ -41,8 +41,9 @@ def simulate_batch(plan: Plan, batch_id: str, only: tuple[str, ...] | None = Non
     for stay, pop in zip(layout.stays, pops):
         _stay_rows(layout, stay, pop, parts, want)
     parts["transfers"].append(_transfers(layout, pops))
-    if layout.harvested:
-        last = layout.stays[-1]
+    last = layout.stays[-1]
+    harvesting = bool(layout.batch.harvest_days) and not layout.ended    # at until: some harvest days done
+    if layout.harvested or harvesting:
         if last.shape and last.shape.harvests:
             events, lots = harvest_days(layout, last, pops[-1].harvested)
         else:
@@ -118,14 +119,22 @@ def _assignments(layout: Layout, stay: Stay, pop: StayPopulation) -> Columns:
     cols["start_date"] = np.full(stay.n, np.datetime64(stay.window.start, "D"))
     lived = stay.lived()
     ends = np.datetime64(stay.window.start, "D") + lived
-    cols["end_date"] = np.full(stay.n, NAT) if active else ends
+    if active:                     # still holding fish at until: open (a ring emptied by then is closed)
+        active = np.array([k not in _emptied(stay) for k in range(stay.n)])
+        ends = np.where(active, NAT, ends)
+    cols["end_date"] = ends
     cols["population_start"] = pop.start
     cols["population_end"] = pop.end[np.arange(stay.n), lived - 1]
     cols["avg_weight_start_g"] = np.full(stay.n, stay.prev_weight[0])
     cols["avg_weight_end_g"] = np.full(stay.n, stay.weight[-1])
     cols["biomass_end_kg"] = np.round(pop.final * stay.weight[-1] / 1000.0, 3)
-    cols["is_active"] = np.full(stay.n, int(active), dtype=np.int64)
+    cols["is_active"] = np.broadcast_to(np.asarray(active, dtype=np.int64), (stay.n,)).copy()
     return cols
+
+
+def _emptied(stay: Stay) -> set[int]:
+    """Containers of the stay emptied on a harvest or cull day (their last share is all the fish left)."""
+    return {k for k, _, share in (stay.shape.harvests if stay.shape else ()) if share >= 1.0}
 
 
 def _daily_states(layout: Layout, stay: Stay, pop: StayPopulation, feed: StayFeed) -> Columns:

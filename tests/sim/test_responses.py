@@ -146,8 +146,9 @@ def test_a_later_until_treats_culled_batches_as_ended(plan, tmp_path):
     assert culled
     for b in culled:
         assert replace_from(b, plan.batch(b.id)) is None        # ended: none of its rows is replaced
-    found = until_extension(old, plan)    # batches active at the old until drew other incidents: refused
-    assert isinstance(found, str) and "incidents of" in found
+    found = until_extension(old, plan)    # every batch is planned over its whole life: an extension
+    assert not isinstance(found, str), found
+    assert not set(found.replace) & {b.id for b in culled}
 
 
 def test_a_hand_edited_culled_batch_is_refused(plan):
