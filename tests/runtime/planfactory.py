@@ -79,7 +79,8 @@ def _batch(index: int, lifecycle: LifecyclePlan, geo: GeographyPlan, until: dt.d
             first = start + dt.timedelta(days=day)
             end = first + dt.timedelta(days=days)
             windows.append(StageWindow(
-                stage=stage.name, start=first, end=end, reserved_until=end,
+                stage=stage.name, start=first, end=end,       # reserved for the whole stage, as compiled
+                reserved_until=max(end, first + dt.timedelta(days=stage.days)),
                 location="FI-SEA-01" if stage.water == "sea" else f"FI-FW-01-Hall-{stage.hall}",
                 containers=compress(names[stage.name])))
         day += stage.days

@@ -1,0 +1,46 @@
+"""Compiled scenarios with another `until` (the text of their `until` line replaced), memoized per process."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from aquadsl.compiler import compile_path
+from aquadsl.plan.model import Plan
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = {"demo": ROOT / "scenarios" / "demo.aqs", "uat_ladder": ROOT / "scenarios" / "uat_ladder.aqs",
+             "full_170": ROOT / "scenarios" / "full_170.aqs",
+             "responses": ROOT / "tests" / "fixtures" / "valid" / "responses.aqs"}
+
+
+@functools.cache
+def _copy(name: str) -> Path:
+    """The scenario's folder copied once (its imports come along); the file is rewritten per `until`."""
+    src = SCENARIOS[name]
+    folder = Path(tempfile.mkdtemp(prefix=f"until-{name}-")) / "s"
+    shutil.copytree(src.parent, folder, ignore=shutil.ignore_patterns("*.json", "__pycache__"))
+    return folder / src.name
+
+
+def shipped_until(name: str) -> dt.date:
+    return dt.date.fromisoformat(re.search(r"^\s*until (\d{4}-\d\d-\d\d)", SCENARIOS[name].read_text(), re.M)[1])
+
+
+@functools.cache
+def plan_at(name: str, until: dt.date) -> Plan:
+    """Scenario ``name`` compiled with ``until``."""
+    path = _copy(name)
+    text = SCENARIOS[name].read_text()
+    path.write_text(re.sub(r"^(\s*)until \S+", rf"\g<1>until {until.isoformat()}", text, count=1, flags=re.M))
+    result = compile_path(path)
+    assert result.plan is not None, [d.message for d in result.diagnostics if d.severity == "error"][:3]
+    return result.plan
+
+
+def stages_of(plan: Plan) -> dict:
+    return {s.name: s for s in plan.parameters.lifecycle.stages}
