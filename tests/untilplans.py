@@ -16,6 +16,20 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = {"demo": ROOT / "scenarios" / "demo.aqs", "uat_ladder": ROOT / "scenarios" / "uat_ladder.aqs",
              "full_170": ROOT / "scenarios" / "full_170.aqs",
              "responses": ROOT / "tests" / "fixtures" / "valid" / "responses.aqs"}
+SCENARIOS["responses_lice"] = SCENARIOS["responses"]
+# The responses fixture with sea lice: delousings one ring a day, and lice pressure between areas.
+LICE = """    fallow 30 days
+    lice_counts every 7 days fish 10
+    lice_growth 2.5 % per day settle 0.002 per day
+    lice_pressure 30 % neighbours 2
+    lice_limit 0.5
+    delousing cut 85 % mortality 0.5 % rest 14 days 1 rings per day
+"""
+
+
+def _text(name: str) -> str:
+    text = SCENARIOS[name].read_text()
+    return text.replace("    fallow 30 days\n", LICE, 1) if name == "responses_lice" else text
 
 
 @functools.cache
@@ -28,14 +42,14 @@ def _copy(name: str) -> Path:
 
 
 def shipped_until(name: str) -> dt.date:
-    return dt.date.fromisoformat(re.search(r"^\s*until (\d{4}-\d\d-\d\d)", SCENARIOS[name].read_text(), re.M)[1])
+    return dt.date.fromisoformat(re.search(r"^\s*until (\d{4}-\d\d-\d\d)", _text(name), re.M)[1])
 
 
 @functools.cache
 def plan_at(name: str, until: dt.date) -> Plan:
     """Scenario ``name`` compiled with ``until``."""
     path = _copy(name)
-    text = SCENARIOS[name].read_text()
+    text = _text(name)
     path.write_text(re.sub(r"^(\s*)until \S+", rf"\g<1>until {until.isoformat()}", text, count=1, flags=re.M))
     result = compile_path(path)
     assert result.plan is not None, [d.message for d in result.diagnostics if d.severity == "error"][:3]

@@ -32,7 +32,7 @@ def _assert_extends(name: str, old_until: dt.date, days: int) -> None:
 
 
 @pytest.mark.parametrize("days", LATER)
-@pytest.mark.parametrize("name", ["demo", "uat_ladder", "full_170", "responses"])
+@pytest.mark.parametrize("name", ["demo", "uat_ladder", "full_170", "responses", "responses_lice"])
 def test_a_later_until_extends_the_compiled_plan(name, days):
     _assert_extends(name, shipped_until(name), days)
 
@@ -41,6 +41,7 @@ def test_a_later_until_extends_the_compiled_plan(name, days):
 UNDER_WAY = {
     "responses": (dt.date(2024, 11, 27), dt.date(2024, 12, 3), dt.date(2024, 12, 25), dt.date(2025, 5, 14)),
     "demo": (dt.date(2024, 4, 22), dt.date(2024, 6, 30), dt.date(2024, 7, 1)),
+    "responses_lice": (dt.date(2024, 12, 3), dt.date(2024, 12, 8)),
 }
 
 
