@@ -13,17 +13,12 @@ import pytest
 
 from aquadsl.plan.extension import Extension, until_extension
 from aquadsl.runtime import digest
-from aquadsl.runtime.apply import ApplyOptions, apply_plan
 from tests.runtime.conftest import use
+from tests.runtime.test_extend import _apply
 from tests.untilplans import plan_at
 
 U = dt.date(2024, 12, 3)
 LATER = (U + dt.timedelta(days=5), U + dt.timedelta(days=40))
-
-
-def _apply(plan, url, tmp_path, **kw):
-    options = ApplyOptions(log_dir=str(tmp_path / "logs"), progress="none", backoff=0.05, **kw)
-    return apply_plan(plan, url, options, echo=lambda m: None)
 
 
 @pytest.fixture(scope="module")
