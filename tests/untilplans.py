@@ -58,3 +58,26 @@ def plan_at(name: str, until: dt.date) -> Plan:
 
 def stages_of(plan: Plan) -> dict:
     return {s.name: s for s in plan.parameters.lifecycle.stages}
+
+
+def far_plan(name: str) -> Plan:
+    """The scenario compiled 400 days after its own `until`: the lives the tests cut."""
+    return plan_at(name, shipped_until(name) + dt.timedelta(days=400))
+
+
+def harvest_under_way(name: str, delousing: bool = False) -> tuple[dt.date, str]:
+    """(until, batch) for the first day on which a batch has emptied a ring but not yet its last one
+    (with ``delousing``: and some batch is between the first and last ring day of a delousing), so that
+    tests do not depend on the farm's figures of the day."""
+    far = far_plan(name)
+    treating = [(r[0].date, r[-1].date) for b in far.batches for t in b.lice_treatments
+                for r in [t.rings] if len(r) > 1]
+    found = []
+    for b in far.batches:
+        last = max((h.date for h in b.harvest_days), default=None)
+        for h in b.harvest_days:
+            if h.share >= 1.0 and h.date < last and (
+                    not delousing or any(a <= h.date < z for a, z in treating)):
+                found.append((h.date, b.id))
+    assert found, name
+    return min(found)
