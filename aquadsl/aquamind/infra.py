@@ -17,10 +17,20 @@ SCIENTIFIC = {"atlantic salmon": "Salmo salar"}
 SENSOR_TYPES = {"temperature": "TEMPERATURE", "oxygen": "OXYGEN", "ph": "PH", "salinity": "SALINITY",
                 "co2": "CO2"}
 FEED_STORE_KG = {"fresh": 50_000.0, "sea": 500_000.0}
-# Recorded causes -> what AquaMind's MortalityEvent.cause can hold; NATURAL, NONE and CULL have no own choice
-# (a cull is a decision, not a death from disease: OTHER keeps AquaMind's disease mortality to fish that died).
+# Recorded causes -> what AquaMind's MortalityEvent.cause can hold; NATURAL, NONE, TREATMENT and CULL have no
+# own choice (a cull is a decision, not a death from disease: OTHER keeps AquaMind's disease mortality to fish
+# that died; a delousing's losses are handling losses there). Several causes share one AquaMind reason row.
 CAUSES = {"DISEASE": "DISEASE", "ENVIRONMENTAL": "ENVIRONMENTAL", "HANDLING": "HANDLING",
-          "PREDATION": "PREDATION", "NATURAL": "OTHER", "NONE": "UNKNOWN", "CULL": "OTHER"}
+          "PREDATION": "PREDATION", "NATURAL": "OTHER", "NONE": "UNKNOWN", "CULL": "OTHER",
+          "TREATMENT": "HANDLING"}
+
+
+def reason_rows() -> list[tuple[str, str]]:
+    """One (recorded causes, AquaMind cause) row per AquaMind reason: an upsert by name meets each once."""
+    names: dict[str, list[str]] = {}
+    for recorded, am in sorted(CAUSES.items()):
+        names.setdefault(am, []).append(recorded)
+    return [(", ".join(names[am]), am) for am in sorted(names)]
 
 INFRA_SCHEMA: dict[str, tuple[tuple[str, str], ...]] = {
     "kinds": (("name", "str"), ("label", "str"), ("category", "str"), ("volume_m3", "float"),
@@ -149,7 +159,7 @@ def infra_rows(plan: Plan, family: str) -> list[tuple]:
         "parameter_units": lambda: _parameters(plan),
         "vaccines": lambda: [(n,) for n in TREATMENT_NAMES["vaccinations"]],
         "grades": lambda: [(g, g.replace("_", " ").title()) for g in HARVEST_GRADES],
-        "causes": lambda: sorted(CAUSES.items()),
+        "causes": reason_rows,
         "health_parameters": lambda: [(n,) for n in HEALTH_PARAMETERS],
         "egg_suppliers": lambda: [(EGG_SUPPLIER,)],
         "users": lambda: [(LOADER_USER,)],

@@ -82,3 +82,15 @@ def test_every_feed_a_feeding_event_names_is_master_data():
     assert any(small.parameters.lifecycle.stages[i].pellets for i in range(len(small.parameters.lifecycle.stages)))
     assert named <= {row[0] for row in infra_rows(small, "feed_specs")}
     assert named <= set(family_rows(small, "feeds")["name"])
+
+
+def test_every_recorded_cause_has_one_aquamind_reason_row_and_no_row_comes_twice():
+    """CULL and NATURAL both mean OTHER there: two OTHER rows made the reasons' upsert fail on every load."""
+    from aquadsl.aquamind.infra import CAUSES, reason_rows
+    from aquadsl.targets.families import VOCABULARIES
+
+    rows = reason_rows()
+    reasons = [am for _, am in rows]
+    assert len(reasons) == len(set(reasons))
+    recorded = {name for names, _ in rows for name in names.split(", ")}
+    assert recorded == set(CAUSES) == set(VOCABULARIES[("mortality_events", "cause")])

@@ -47,13 +47,15 @@ def test_batch_ids_unique(plan):
     assert len({b.id for b in plan.batches}) == 170
 
 
-def test_stage_windows_follow_90_day_stages(plan):
+def test_stage_windows_follow_their_declared_days(plan):
     b = plan.batches[0]
     names = [w.stage for w in b.stages]
     assert names[:6] == ["egg_alevin", "fry", "parr", "smolt", "post_smolt", "adult"]
     assert set(names[6:]) <= {"adult"}          # sea splits into more rings as the fish grow
+    declared = {s.name: s.days for s in plan.parameters.lifecycle.stages}
+    assert [declared[w.stage] for w in b.stages[:4]] == [90, 90, 90, 75]   # smolts: 75 days, growing fast
     for w in b.stages[:4]:
-        assert (w.end - w.start).days == 90
+        assert (w.end - w.start).days == declared[w.stage]
     # post-smolts go to sea at their own weight (end_weight 160..300 g), within 110 days
     assert 160 <= b.stage_targets["post_smolt"] <= 300 and (b.stages[4].end - b.stages[4].start).days <= 110
     assert b.stages[5].location.startswith("FI-SEA-")
