@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from aquadsl.plan.cut import cut
 from aquadsl.plan.extension import Extension, until_extension
@@ -80,3 +82,15 @@ def test_cut_is_idempotent_and_gives_a_sound_plan():
         plan = far.model_copy(update={"batches": kept, "estimated_rows": rows,
                                       "parameters": far.parameters.model_copy(update={"until": u1})})
         assert meaning_problem(plan) is None, u1
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(day=st.integers(min_value=0, max_value=900))
+def test_the_plan_at_any_until_is_the_later_plan_cut_there(day):
+    """For a random `until` (the lice fixture, where harvests, culls and delousings come and go), the
+    plan compiled there is the plan at 2026-06-30 cut there, batch by batch."""
+    far = plan_at("responses_lice", dt.date(2026, 6, 30))
+    until = far.parameters.start + day * DAY
+    plan, stages = plan_at("responses_lice", until), stages_of(far)
+    assert plan.batches == tuple(cut(b, until, stages) for b in far.batches if b.start <= until)
+    assert isinstance(until_extension(plan, far), Extension)
