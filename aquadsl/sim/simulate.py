@@ -120,7 +120,8 @@ def _assignments(layout: Layout, stay: Stay, pop: StayPopulation) -> Columns:
     lived = stay.lived()
     ends = np.datetime64(stay.window.start, "D") + lived
     if active:                     # still holding fish at until: open (a ring emptied by then is closed)
-        active = np.array([k not in _emptied(stay) for k in range(stay.n)])
+        emptied = _emptied(stay)
+        active = np.array([k not in emptied for k in range(stay.n)])
         ends = np.where(active, NAT, ends)
     cols["end_date"] = ends
     cols["population_start"] = pop.start
