@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from aquadsl.compiler import living
 from aquadsl.compiler.checked import Checked
 from aquadsl.compiler.evaluate import unparse
 from aquadsl.compiler.expand import BatchSpec
